@@ -1,0 +1,178 @@
+import { and, assign, emit, setup } from 'xstate';
+import type { SeatContext, SeatEvent, SeatInput, SeatReply, SeatRefusalCode } from './seatTypes';
+
+/** A refusal as the machine's JSON shows it: the named `refuse` action with its code. */
+const refuse = (code: SeatRefusalCode) => ({ type: 'refuse', params: { code } }) as const;
+
+/**
+ * The rules of one seat: `available → locked → booked`, with a lock that expires back to
+ * `available` when its deadline passes. This machine is the only place that decides whether a
+ * request is allowed; the hosting code sends events and reads the reply the machine emits.
+ *
+ * Every request event is answered by exactly one emitted reply: `seat.accepted`, or `seat.refused`
+ * with a code. Refusals are targetless transitions that only emit, so a refused request leaves the
+ * snapshot untouched (xstate returns the very same snapshot object).
+ *
+ * Time enters only through the events' `now` (the host's clock), which keeps the machine pure and
+ * makes a persisted snapshot meaningful on any host: a lock's deadline is data (`lock.until`), the
+ * delayed transition is armed from it, and every request re-checks it, so a late timer or a
+ * snapshot restored without its timer can never let an expired lock be confirmed.
+ *
+ * @example
+ * ```ts
+ * const seat = createActor(seatMachine, { input: { ttlMs: 60_000 } }).start();
+ * seat.on('seat.refused', (reply) => console.log(reply.code));
+ * seat.send({ type: 'LOCK', userId: 'alice', lockId: 'L1', now: Date.now() });
+ * seat.getSnapshot().value; // 'locked'
+ * ```
+ */
+export const seatMachine = setup({
+  types: {
+    context: {} as SeatContext,
+    events: {} as SeatEvent,
+    input: {} as SeatInput,
+    emitted: {} as SeatReply,
+  },
+  guards: {
+    /** The current lock's deadline has been reached: it no longer protects anybody. */
+    lockIsDue: ({ context, event }) => context.lock !== null && event.now >= context.lock.until,
+    /** The requester is the user who holds the current lock (whatever lockId they sent). */
+    isLockHolder: ({ context, event }) =>
+      context.lock !== null && 'userId' in event && event.userId === context.lock.userId,
+    /** The requester holds the current lock, and the lockId, when sent, is that lock's. */
+    holdsLock: ({ context, event }) =>
+      context.lock !== null &&
+      'userId' in event &&
+      event.userId === context.lock.userId &&
+      (event.lockId === undefined || event.lockId === context.lock.lockId),
+    /** The requester booked this seat, and the lockId, when sent, is the one that was confirmed. */
+    ownsBooking: ({ context, event }) =>
+      context.booking !== null &&
+      'userId' in event &&
+      event.userId === context.booking.userId &&
+      (event.lockId === undefined || event.lockId === context.booking.lockId),
+    /** The requester is the user who booked this seat. */
+    isBookingOwner: ({ context, event }) =>
+      context.booking !== null && 'userId' in event && event.userId === context.booking.userId,
+    /** The requester's own lock on this seat ran out (and lockId, when sent, names that lock). */
+    ownedExpiredLock: ({ context, event }) =>
+      context.expired !== null &&
+      'userId' in event &&
+      event.userId === context.expired.userId &&
+      (event.lockId === undefined || event.lockId === context.expired.lockId),
+  },
+  actions: {
+    takeLock: assign(({ context, event }) => {
+      if (event.type !== 'LOCK') return {};
+      return {
+        lock: { userId: event.userId, lockId: event.lockId, until: event.now + context.ttlMs },
+        expired: null,
+      };
+    }),
+    /** Remembers the lapsed lock so its holder can be told `LOCK_EXPIRED`, not `NOT_LOCKED`. */
+    expireLock: assign(({ context }) => ({ lock: null, expired: context.lock })),
+    clearLock: assign({ lock: null, expired: null }),
+    book: assign(({ context, event }) => ({
+      lock: null,
+      booking: context.lock && {
+        userId: context.lock.userId,
+        lockId: context.lock.lockId,
+        at: event.now,
+      },
+    })),
+    accept: emit({ type: 'seat.accepted' } satisfies SeatReply),
+    /** Tells the host why the request was refused; changes nothing in the seat. */
+    refuse: emit((_, params: { code: SeatRefusalCode }) => ({
+      type: 'seat.refused' as const,
+      code: params.code,
+    })),
+  },
+  delays: {
+    /**
+     * Time left on the lock, from the deadline in context and the `now` of the event that entered
+     * `locked`: the full TTL after a LOCK, the remainder after an EXPIRE that re-arms a restored
+     * snapshot.
+     */
+    lockTtl: ({ context, event }) =>
+      context.lock === null ? 0 : Math.max(0, context.lock.until - event.now),
+  },
+}).createMachine({
+  id: 'seat',
+  initial: 'available',
+  context: ({ input }) => ({ ttlMs: input.ttlMs, lock: null, booking: null, expired: null }),
+  states: {
+    available: {
+      on: {
+        LOCK: { target: 'locked', actions: ['takeLock', 'accept'] },
+        CONFIRM: [
+          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED') },
+          { actions: refuse('NOT_LOCKED') },
+        ],
+        RELEASE: [
+          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED') },
+          { actions: refuse('NOT_LOCKED') },
+        ],
+      },
+    },
+    locked: {
+      after: {
+        lockTtl: { target: 'available', actions: 'expireLock' },
+      },
+      on: {
+        // Time passing, told by the host: expires a due lock, otherwise re-enters `locked` so the
+        // delayed transition is armed again (a snapshot restored from storage has no timer).
+        EXPIRE: [
+          { guard: 'lockIsDue', target: 'available', actions: 'expireLock' },
+          { target: 'locked', reenter: true },
+        ],
+        LOCK: [
+          // The old lock is over even if its timer has not fired yet: this is a fresh lock.
+          { guard: 'lockIsDue', target: 'locked', reenter: true, actions: ['takeLock', 'accept'] },
+          // A retried lock by the holder succeeds and changes nothing (same lockId, same deadline).
+          { guard: 'isLockHolder', actions: 'accept' },
+          { actions: refuse('SEAT_LOCKED') },
+        ],
+        CONFIRM: [
+          {
+            guard: and(['lockIsDue', 'holdsLock']),
+            target: 'available',
+            actions: ['expireLock', refuse('LOCK_EXPIRED')],
+          },
+          {
+            guard: 'lockIsDue',
+            target: 'available',
+            actions: ['expireLock', refuse('NOT_LOCKED')],
+          },
+          { guard: 'holdsLock', target: 'booked', actions: ['book', 'accept'] },
+          { actions: refuse('LOCK_NOT_HELD') },
+        ],
+        RELEASE: [
+          {
+            guard: and(['lockIsDue', 'holdsLock']),
+            target: 'available',
+            actions: ['expireLock', refuse('LOCK_EXPIRED')],
+          },
+          {
+            guard: 'lockIsDue',
+            target: 'available',
+            actions: ['expireLock', refuse('NOT_LOCKED')],
+          },
+          { guard: 'holdsLock', target: 'available', actions: ['clearLock', 'accept'] },
+          { actions: refuse('LOCK_NOT_HELD') },
+        ],
+      },
+    },
+    booked: {
+      on: {
+        LOCK: { actions: refuse('SEAT_BOOKED') },
+        // Confirming again is a retry of a request that already succeeded: answer it the same way.
+        CONFIRM: [
+          { guard: 'ownsBooking', actions: 'accept' },
+          { guard: 'isBookingOwner', actions: refuse('LOCK_NOT_HELD') },
+          { actions: refuse('SEAT_BOOKED') },
+        ],
+        RELEASE: { actions: refuse('SEAT_BOOKED') },
+      },
+    },
+  },
+});

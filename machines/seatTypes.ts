@@ -1,0 +1,49 @@
+/** A lock on a seat: who holds it, its id, and the instant (ms since epoch) it stops counting. */
+export interface SeatLock {
+  userId: string;
+  lockId: string;
+  until: number;
+}
+
+/** A confirmed booking: who booked, with which lock, and when. */
+export interface SeatBooking {
+  userId: string;
+  lockId: string;
+  at: number;
+}
+
+export interface SeatContext {
+  /** How long a lock lives, fixed when the seat is created. */
+  ttlMs: number;
+  /** The current lock, while `locked`. */
+  lock: SeatLock | null;
+  /** The booking, once `booked`. */
+  booking: SeatBooking | null;
+  /** The last lock that ran out unconfirmed, so its holder hears `LOCK_EXPIRED`. */
+  expired: SeatLock | null;
+}
+
+export interface SeatInput {
+  ttlMs: number;
+}
+
+/**
+ * What a host can tell a seat. Every event carries `now`, the host's clock in ms since epoch: the
+ * machine never reads a clock itself.
+ */
+export type SeatEvent =
+  | { type: 'LOCK'; userId: string; lockId: string; now: number }
+  | { type: 'CONFIRM'; userId: string; lockId?: string; now: number }
+  | { type: 'RELEASE'; userId: string; lockId?: string; now: number }
+  | { type: 'EXPIRE'; now: number };
+
+/** The events a user's request becomes (EXPIRE is the host's own). */
+export type SeatRequestEvent = Extract<SeatEvent, { userId: string }>;
+
+export type SeatRefusalCode =
+  'SEAT_LOCKED' | 'SEAT_BOOKED' | 'NOT_LOCKED' | 'LOCK_NOT_HELD' | 'LOCK_EXPIRED';
+
+/** The machine's answer to a request event, emitted while it handles that event. */
+export type SeatReply = { type: 'seat.accepted' } | { type: 'seat.refused'; code: SeatRefusalCode };
+
+export type SeatStateValue = 'available' | 'locked' | 'booked';

@@ -1,0 +1,120 @@
+import { nanoid } from 'nanoid';
+import type { SeatRequestEvent, SeatStateValue } from '../machines/seatTypes';
+import type { Clock } from './clock';
+import { HttpError } from './http/HttpError';
+import { refusalDetail, clockTime } from './seatMessages';
+import type { ListQuery, SeatRecord, SeatStore, SeatSummary } from './store/SeatStore';
+
+/** A seat as clients see it: never who holds a lock or its lockId. */
+export interface SeatView {
+  id: string;
+  state: SeatStateValue;
+  /** ISO 8601, only while locked. */
+  expiresAt?: string;
+}
+
+export interface LockResponse {
+  message: string;
+  seat: SeatView;
+  lockId: string;
+  expiresAt: string;
+}
+
+export interface SeatResponse {
+  message: string;
+  seat: SeatView;
+}
+
+/**
+ * What the routes call: turns a user's request into the seat machine's event (stamped with a fresh
+ * lockId and the clock's `now`), hands it to the store, and turns the machine's reply into a
+ * response or an {@link HttpError} 409. It never checks a seat rule itself.
+ *
+ * @example
+ * ```ts
+ * const service = new SeatService(store, systemClock);
+ * const { lockId } = await service.lock('B4', 'alice');
+ * await service.confirm('B4', 'alice', lockId);
+ * ```
+ */
+export class SeatService {
+  constructor(
+    readonly store: SeatStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(id: string): Promise<SeatView> {
+    this.requireSeat(id);
+    return toView(await this.store.get(id));
+  }
+
+  async list(query: ListQuery): Promise<{ seats: SeatView[]; next: string | null }> {
+    if (query.after !== undefined) this.requireSeat(query.after);
+    const page = await this.store.list(query);
+    return { seats: page.seats.map(toView), next: page.next };
+  }
+
+  summary(): Promise<SeatSummary> {
+    return this.store.summary();
+  }
+
+  async lock(id: string, userId: string): Promise<LockResponse> {
+    const seat = await this.send(id, {
+      type: 'LOCK',
+      userId,
+      lockId: nanoid(),
+      now: this.clock.now(),
+    });
+    const lock = seat.context.lock!;
+    const expiresAt = new Date(lock.until).toISOString();
+    return {
+      message: `Seat ${id} is locked for you until ${clockTime(lock.until)}; confirm it before then.`,
+      seat: toView(seat),
+      lockId: lock.lockId,
+      expiresAt,
+    };
+  }
+
+  async confirm(id: string, userId: string, lockId?: string): Promise<SeatResponse> {
+    const seat = await this.send(id, { type: 'CONFIRM', userId, lockId, now: this.clock.now() });
+    return { message: `Seat ${id} is booked for you.`, seat: toView(seat) };
+  }
+
+  async release(id: string, userId: string, lockId?: string): Promise<SeatResponse> {
+    const seat = await this.send(id, { type: 'RELEASE', userId, lockId, now: this.clock.now() });
+    return { message: `Seat ${id} is released and available again.`, seat: toView(seat) };
+  }
+
+  /** Sends the event to the seat's machine; a refusal becomes a 409 with the machine's code. */
+  private async send(id: string, event: SeatRequestEvent): Promise<SeatRecord> {
+    this.requireSeat(id);
+    const { reply, seat } = await this.store.apply(id, event);
+    if (reply?.type === 'seat.accepted') return seat;
+    const code = reply?.code ?? 'TRANSITION_REFUSED';
+    throw new HttpError(409, code, refusalDetail(code, seat, event));
+  }
+
+  private requireSeat(id: string): void {
+    if (!this.store.venue.has(id)) {
+      throw new HttpError(
+        404,
+        'SEAT_NOT_FOUND',
+        `There is no seat ${printable(id)} in this venue; GET /seats lists them.`,
+      );
+    }
+  }
+}
+
+/** The public view of a seat record. */
+export function toView({ id, state, context }: SeatRecord): SeatView {
+  if (state === 'locked' && context.lock) {
+    return { id, state, expiresAt: new Date(context.lock.until).toISOString() };
+  }
+  return { id, state };
+}
+
+/** A client-supplied id, cut short and stripped of control characters, safe to echo back. */
+function printable(id: string): string {
+  const clean = JSON.stringify(id.length > 40 ? id.slice(0, 40) + '…' : id);
+  return clean;
+}

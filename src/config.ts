@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)}).`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const configSchema = z.object({
+  PORT: integer('PORT', 3000, 0, 65535),
+  LOCK_TTL_MS: integer('LOCK_TTL_MS', 60_000, 1, 86_400_000),
+  SEAT_ROWS: integer('SEAT_ROWS', 10, 1, 100_000),
+  SEATS_PER_ROW: integer('SEATS_PER_ROW', 10, 1, 100_000),
+  INSPECT: z
+    .enum(['', '0', '1', 'true', 'false'], { error: 'INSPECT must be 1 (on) or 0 (off).' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+  INSPECT_PORT: integer('INSPECT_PORT', 4242, 1, 65535),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** A configuration the service refuses to start with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Most seats one process will host (virtual actors make idle seats free, but ids stay bounded). */
+export const MAX_SEATS = 10_000_000;
+
+/**
+ * Reads the service's configuration from environment variables, or throws a {@link ConfigError}
+ * listing every bad value.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ PORT: '8080', LOCK_TTL_MS: '1500' });
+ * config.SEAT_ROWS; // 10
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => issue.message).join('\n'));
+  }
+  const config = result.data;
+  if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
+    throw new ConfigError(
+      `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,57 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError } from './HttpError';
+import { problem, sendProblem } from './problem';
+
+/** Errors thrown by Express's body parser carry a `type` and a 4xx `status`. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Turns any error into a problem response; the one place that does. Never sends a stack trace. */
+export function errorHandler(log: (err: unknown) => void = defaultLog): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    sendProblem(res, toProblem(err, log));
+  };
+}
+
+/** The 404 problem for any route the app does not have. */
+export const notFound: RequestHandler = (req, res) => {
+  sendProblem(
+    res,
+    problem(
+      404,
+      'NOT_FOUND',
+      `There is no ${req.method} ${req.path.slice(0, 100)} on this service.`,
+    ),
+  );
+};
+
+function toProblem(err: unknown, log: (err: unknown) => void) {
+  if (err instanceof HttpError) return problem(err.status, err.code, err.detail);
+  const { type, status } = (err ?? {}) as BodyParserError;
+  if (type === 'entity.too.large') {
+    return problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 16 kB.');
+  }
+  if (type === 'entity.parse.failed') {
+    return problem(
+      400,
+      'INVALID_REQUEST',
+      'The request body is not valid JSON (an object is expected).',
+    );
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return problem(
+      status,
+      'INVALID_REQUEST',
+      'The request could not be read; send a JSON object body.',
+    );
+  }
+  log(err);
+  return problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; please try again.');
+}
+
+function defaultLog(err: unknown): void {
+  console.error(err);
+}

@@ -1,0 +1,30 @@
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+
+/** An RFC 9457 problem details body, with our machine-readable `code`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+/**
+ * Builds the problem for `status` and `code`. `type` is a stable URI reference per code
+ * (`/problems/seat-locked`), so clients can switch on it or on `code`.
+ */
+export function problem(status: number, code: string, detail: string): Problem {
+  return {
+    type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+  };
+}
+
+/** Sends a problem with `Content-Type: application/problem+json`. */
+export function sendProblem(res: Response, body: Problem): void {
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+}

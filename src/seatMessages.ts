@@ -1,0 +1,42 @@
+import type { SeatRefusalCode, SeatRequestEvent } from '../machines/seatTypes';
+import type { SeatRecord } from './store/SeatStore';
+
+/** `12:00:31Z`: the clock time a person needs to judge a deadline. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19) + 'Z';
+}
+
+const VERB = { LOCK: 'lock', CONFIRM: 'confirm', RELEASE: 'release' } as const;
+
+/**
+ * The sentence for a refused request: names the seat and says what to do. It only explains the
+ * machine's refusal `code`, using the seat as it was when refused; it decides nothing.
+ */
+export function refusalDetail(
+  code: SeatRefusalCode | 'TRANSITION_REFUSED',
+  seat: SeatRecord,
+  event: SeatRequestEvent,
+): string {
+  const { id, context } = seat;
+  const verb = VERB[event.type];
+  switch (code) {
+    case 'SEAT_LOCKED':
+      return `Seat ${id} is locked by another user until ${clockTime(context.lock?.until ?? 0)}; try another seat.`;
+    case 'SEAT_BOOKED':
+      if (context.booking?.userId !== event.userId)
+        return `Seat ${id} is already booked by another user; try another seat.`;
+      return event.type === 'RELEASE'
+        ? `Seat ${id} is booked by you; a confirmed booking cannot be released.`
+        : `Seat ${id} is already booked by you; there is nothing more to do.`;
+    case 'NOT_LOCKED':
+      return `Seat ${id} is not locked; lock it before you ${verb} it.`;
+    case 'LOCK_NOT_HELD':
+      if ((context.lock ?? context.booking)?.userId === event.userId)
+        return `The lockId you sent is not the current lock on seat ${id}; use the lockId from your lock response.`;
+      return `Seat ${id} is locked by another user; only the lock's holder can ${verb} it. Try another seat.`;
+    case 'LOCK_EXPIRED':
+      return `Your lock on seat ${id} expired at ${clockTime(context.expired?.until ?? 0)}; lock it again to book it.`;
+    default:
+      return `Seat ${id} cannot ${verb} in its current state (${seat.state}).`;
+  }
+}

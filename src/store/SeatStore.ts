@@ -1,0 +1,71 @@
+import type {
+  SeatContext,
+  SeatReply,
+  SeatRequestEvent,
+  SeatStateValue,
+} from '../../machines/seatTypes';
+import type { Venue } from '../venue';
+
+/** A seat as a store knows it: its id, its machine state and context. */
+export interface SeatRecord {
+  id: string;
+  state: SeatStateValue;
+  context: SeatContext;
+}
+
+/** What happened when a request reached a seat's machine. */
+export interface ApplyResult {
+  /** The machine's reply; `undefined` when no transition handled the event (also a refusal). */
+  reply: SeatReply | undefined;
+  /** The seat after the event (unchanged when refused). */
+  seat: SeatRecord;
+}
+
+export interface ListQuery {
+  /** Only seats in this state. */
+  state?: SeatStateValue;
+  /** Start after this seat id (exclusive); the caller has checked it exists. */
+  after?: string;
+  /** At most this many seats. */
+  limit: number;
+}
+
+export interface SeatPage {
+  seats: SeatRecord[];
+  /** The id to pass as `after` for the next page, or `null` at the end. */
+  next: string | null;
+}
+
+export interface SeatSummary {
+  total: number;
+  available: number;
+  locked: number;
+  booked: number;
+}
+
+/** A change of a seat's state, expiries included. */
+export interface SeatTransition {
+  id: string;
+  from: SeatStateValue;
+  to: SeatStateValue;
+  /** ms since epoch, from the store's clock. */
+  at: number;
+}
+
+/**
+ * Where seats live. A store hosts each seat's machine and passes requests to it; it never decides
+ * itself whether a request is allowed. Every method is async so a store may sit on a database.
+ */
+export interface SeatStore {
+  readonly venue: Venue;
+  /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
+  apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
+  /** Seat `id` (which must exist). */
+  get(id: string): Promise<SeatRecord>;
+  list(query: ListQuery): Promise<SeatPage>;
+  summary(): Promise<SeatSummary>;
+  /** Calls `listener` on every state change of any seat; returns the unsubscribe function. */
+  subscribe(listener: (transition: SeatTransition) => void): () => void;
+  /** Stops every actor and timer. */
+  close(): Promise<void>;
+}

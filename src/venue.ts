@@ -1,0 +1,62 @@
+/**
+ * The venue's layout: seat ids are a row label (`A`…`Z`, `AA`, `AB`, … like spreadsheet columns)
+ * followed by the seat number from 1. Seats are ordered row by row; a seat's index in that order
+ * is how stores keep it, so a venue of any size costs nothing until its seats are touched.
+ *
+ * @example
+ * ```ts
+ * const venue = new Venue(10, 10);
+ * venue.idAt(0); // 'A1'
+ * venue.indexOf('J10'); // 99
+ * venue.indexOf('K1'); // undefined
+ * ```
+ */
+export class Venue {
+  readonly size: number;
+
+  constructor(
+    readonly rows: number,
+    readonly seatsPerRow: number,
+  ) {
+    this.size = rows * seatsPerRow;
+  }
+
+  /** The seat id at `index` (0-based, row-major). */
+  idAt(index: number): string {
+    const row = Math.floor(index / this.seatsPerRow);
+    return rowLabel(row) + String((index % this.seatsPerRow) + 1);
+  }
+
+  /** The index of seat `id`, or `undefined` when the venue has no such seat. */
+  indexOf(id: string): number | undefined {
+    const match = SEAT_ID.exec(id);
+    if (!match) return undefined;
+    const row = rowIndex(match[1]);
+    const seat = Number(match[2]);
+    if (row >= this.rows || seat > this.seatsPerRow) return undefined;
+    return row * this.seatsPerRow + seat - 1;
+  }
+
+  has(id: string): boolean {
+    return this.indexOf(id) !== undefined;
+  }
+}
+
+// Bounded lengths keep hostile ids (10 kB of letters) from turning into huge numbers.
+const SEAT_ID = /^([A-Z]{1,6})([1-9][0-9]{0,8})$/;
+
+/** Spreadsheet-style label of a 0-based row: 0 → `A`, 25 → `Z`, 26 → `AA`. */
+export function rowLabel(row: number): string {
+  let label = '';
+  for (let n = row + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    label = String.fromCharCode(65 + ((n - 1) % 26)) + label;
+  }
+  return label;
+}
+
+/** Inverse of {@link rowLabel}. */
+export function rowIndex(label: string): number {
+  let n = 0;
+  for (const ch of label) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
