@@ -18,6 +18,7 @@ import type {
   SeatSummary,
   SeatTransition,
 } from './SeatStore';
+import { isInitial, toRecord } from './seatRecord';
 
 type SeatActor = Actor<typeof seatMachine>;
 
@@ -177,16 +178,4 @@ export class MemorySeatStore implements SeatStore {
   private count(state: SeatStateValue, delta: number): void {
     if (state !== 'available') this.counts[state] += delta;
   }
-}
-
-function toRecord(id: string, snapshot: Snapshot<unknown>): SeatRecord {
-  const { value, context } = snapshot as unknown as Pick<SeatRecord, 'context'> & {
-    value: SeatStateValue;
-  };
-  return { id, state: value, context };
-}
-
-/** A seat that is exactly as the machine starts it needs no entry at all. */
-function isInitial({ state, context }: SeatRecord): boolean {
-  return state === 'available' && !context.lock && !context.booking && !context.expired;
 }

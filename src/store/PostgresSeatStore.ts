@@ -1,0 +1,426 @@
+import { Client, Pool, type PoolClient } from 'pg';
+import { initialTransition } from 'xstate';
+import { seatMachine } from '../../machines/seatMachine';
+import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import type { Clock } from '../clock';
+import type { Venue } from '../venue';
+import { COUNT_SHARDS, migrate } from './postgresSchema';
+import { toRecord } from './seatRecord';
+import type {
+  ApplyResult,
+  ListQuery,
+  SeatPage,
+  SeatRecord,
+  SeatStore,
+  SeatSummary,
+  SeatTransition,
+} from './SeatStore';
+import { persistSeat, restoreSeat, stepSeat, type SeatSnapshot, type SeatStep } from './stepSeat';
+
+export interface PostgresSeatStoreOptions {
+  /** `postgres://user@host:port/database`. */
+  connectionString: string;
+  venue: Venue;
+  ttlMs: number;
+  /** `now()` for the sweeper's EXPIRE events (request events bring their own `now`). */
+  clock: Clock;
+  /** How often this instance looks for due locks, in ms; 0 turns the sweeper off (tests sweep by hand). */
+  sweepIntervalMs?: number;
+  /** Most due locks expired in one sweep transaction (default 500). */
+  sweepBatch?: number;
+  /** Most connections this instance opens for requests (default 10), plus one for LISTEN. */
+  poolSize?: number;
+  /** Where background errors (sweeper, LISTEN connection) are reported (default `console.error`). */
+  logError?: (err: unknown) => void;
+}
+
+/** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */
+const CHANNEL = 'seat_transitions';
+
+/** A compare-and-set that keeps losing means something is wrong: give up rather than spin forever. */
+const MAX_ATTEMPTS = 100;
+
+/** PostgreSQL error codes after which the same request is simply tried again. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+
+interface SeatRow {
+  idx: number;
+  snapshot: unknown;
+  version: number;
+}
+
+/**
+ * Seats in PostgreSQL, shared by any number of service instances. The machine stays the only judge:
+ * `apply` reads the seat's persisted snapshot and version, runs the event through the machine with
+ * xstate's pure `transition` (see {@link stepSeat}), and writes the new snapshot back only if the
+ * version is still the one it read (compare-and-set), trying again from a fresh read otherwise. The
+ * write is committed before `apply` resolves, so a client told "200" can lose nothing to a crash.
+ *
+ * A seat still in the machine's initial state has no row (a virtual seat, as in the memory store),
+ * so opening a venue of a million seats writes one row. Locks expire without their instance: every
+ * request first tells the machine the time, and each instance's sweeper expires due locks (rows
+ * picked `FOR UPDATE SKIP LOCKED`, so instances share the work). Transitions are published with
+ * `NOTIFY` inside the writing statement, so subscribers of every instance see exactly the
+ * committed ones. Reads go to the database: they show every committed change, and a lock whose
+ * deadline passed stays `locked` in them until a sweep or a request expires it.
+ *
+ * @example
+ * ```ts
+ * const store = await PostgresSeatStore.open({
+ *   connectionString: 'postgres://127.0.0.1:5432/seats',
+ *   venue: new Venue(10, 10),
+ *   ttlMs: 60_000,
+ *   clock: systemClock,
+ *   sweepIntervalMs: 1000,
+ * });
+ * await store.apply('A1', { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
+ * ```
+ */
+export class PostgresSeatStore implements SeatStore {
+  readonly venue: Venue;
+  private readonly listeners = new Set<(transition: SeatTransition) => void>();
+  private readonly initial: SeatSnapshot;
+  private readonly logError: (err: unknown) => void;
+  private listener: Client | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresSeatStoreOptions,
+  ) {
+    this.venue = options.venue;
+    this.initial = initialTransition(seatMachine, { ttlMs: options.ttlMs })[0];
+    this.logError =
+      options.logError ?? ((err) => console.error(`Seat store: ${describeError(err)}`));
+  }
+
+  /**
+   * Connects, creates or migrates the schema, checks the venue against the database's (a
+   * mismatch rejects with `VenueMismatchError`), starts listening for other instances'
+   * transitions, and starts the sweeper.
+   */
+  static async open(options: PostgresSeatStoreOptions): Promise<PostgresSeatStore> {
+    const pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+    });
+    const store = new PostgresSeatStore(pool, options);
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', (err) => store.closed || store.logError(err));
+    try {
+      const { venue, ttlMs } = options;
+      await migrate(pool, { rows: venue.rows, seatsPerRow: venue.seatsPerRow, ttlMs });
+      await store.listen();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    store.scheduleSweep();
+    return store;
+  }
+
+  async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
+    const index = this.indexOf(id);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.readRow(index);
+      const before = row ? restoreSeat(row.snapshot) : this.initial;
+      const step = stepSeat(before, event);
+      try {
+        // A refusal changes nothing: it is decided on the snapshot just read, which was current
+        // at that moment, so there is nothing to write.
+        if (!step.changed || (await this.write(index, row?.version ?? 0, step))) {
+          return { reply: step.reply, seat: toRecord(id, step.snapshot) };
+        }
+      } catch (err) {
+        if (!RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(`Seat ${id}: gave up after ${attempt} conflicting writes`);
+      }
+    }
+  }
+
+  async get(id: string): Promise<SeatRecord> {
+    const row = await this.readRow(this.indexOf(id));
+    return toRecord(id, row ? restoreSeat(row.snapshot) : this.initial);
+  }
+
+  async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
+    const start = after === undefined ? 0 : this.indexOf(after) + 1;
+    if (state === 'locked' || state === 'booked') return this.listStored(state, start, limit);
+    const seats: SeatRecord[] = [];
+    let index = start;
+    // Seats without a row are available, so pages are made by walking indexes in windows and
+    // filling the gaps with the initial seat.
+    while (index < this.venue.size && seats.length < limit) {
+      const end = Math.min(this.venue.size, index + Math.max(limit - seats.length, 1000));
+      const rows = new Map((await this.readRows(index, end)).map((row) => [row.idx, row]));
+      for (; index < end && seats.length < limit; index++) {
+        const row = rows.get(index);
+        const record = toRecord(
+          this.venue.idAt(index),
+          row ? restoreSeat(row.snapshot) : this.initial,
+        );
+        if (state === undefined || record.state === state) seats.push(record);
+      }
+    }
+    const next =
+      index < this.venue.size && seats.length === limit ? seats[seats.length - 1].id : null;
+    return { seats, next };
+  }
+
+  async summary(): Promise<SeatSummary> {
+    const { rows } = await this.pool.query<{ locked: string; booked: string }>(
+      'SELECT sum(locked) AS locked, sum(booked) AS booked FROM seat_count',
+    );
+    const locked = Number(rows[0].locked);
+    const booked = Number(rows[0].booked);
+    const total = this.venue.size;
+    return { total, available: total - locked - booked, locked, booked };
+  }
+
+  subscribe(listener: (transition: SeatTransition) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Expires due locks through the machine, at most `sweepBatch` of them, and returns how many it
+   * expired. The sweeper calls it every `sweepIntervalMs`; tests call it by hand. Rows are picked
+   * `FOR UPDATE SKIP LOCKED`, so instances sweeping together each take different seats.
+   *
+   * @example
+   * ```ts
+   * await store.sweep(); // 3
+   * ```
+   */
+  async sweep(): Promise<number> {
+    const now = this.options.clock.now();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<SeatRow>(
+        `SELECT idx, snapshot, version FROM seat WHERE locked_until <= $1
+         ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, this.options.sweepBatch ?? 500],
+      );
+      const steps = rows
+        .map((row) => ({ row, step: stepSeat(restoreSeat(row.snapshot), { type: 'EXPIRE', now }) }))
+        .filter(({ step }) => step.changed);
+      if (steps.length > 0) await this.writeExpiries(client, steps);
+      await client.query('COMMIT');
+      return steps.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.sweepTimer);
+    await this.sweeping;
+    this.listeners.clear();
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private indexOf(id: string): number {
+    const index = this.venue.indexOf(id);
+    if (index === undefined) throw new RangeError(`No seat ${id} in this venue`);
+    return index;
+  }
+
+  private async readRow(index: number): Promise<SeatRow | undefined> {
+    const { rows } = await this.pool.query<SeatRow>(
+      'SELECT idx, snapshot, version FROM seat WHERE idx = $1',
+      [index],
+    );
+    return rows[0];
+  }
+
+  /** Rows with `start <= idx < end`, in order. */
+  private async readRows(start: number, end: number): Promise<SeatRow[]> {
+    const { rows } = await this.pool.query<SeatRow>(
+      'SELECT idx, snapshot, version FROM seat WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+      [start, end],
+    );
+    return rows;
+  }
+
+  private async listStored(state: SeatStateValue, start: number, limit: number): Promise<SeatPage> {
+    const { rows } = await this.pool.query<SeatRow>(
+      'SELECT idx, snapshot, version FROM seat WHERE state = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
+      [state, start, limit],
+    );
+    const seats = rows.map((row) => toRecord(this.venue.idAt(row.idx), restoreSeat(row.snapshot)));
+    const last = rows[rows.length - 1];
+    const next =
+      rows.length === limit && last.idx < this.venue.size - 1 ? seats[seats.length - 1].id : null;
+    return { seats, next };
+  }
+
+  /**
+   * Writes the step back if the seat's row is still at `version` (0: no row yet), adjusting the
+   * summary counters and publishing the transitions in the same statement, so all three commit
+   * together or not at all. Returns false when another writer got there first.
+   */
+  private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
+    const { state, snapshot, lockedUntil } = columns(step.snapshot);
+    const params: unknown[] = [index, state, snapshot, lockedUntil];
+    const seatWrite =
+      version === 0
+        ? `INSERT INTO seat (idx, state, snapshot, version, locked_until) VALUES ($1, $2, $3, 1, $4)
+           ON CONFLICT (idx) DO NOTHING RETURNING idx`
+        : `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4
+           WHERE idx = $1 AND version = ${param(params, version)} RETURNING idx`;
+    // The counter update only runs once the seat write has succeeded (its one-time EXISTS filter
+    // reads `written` first), so a request never waits on a counter while holding nothing.
+    const { locked, booked } = countDelta(step.states);
+    const counters =
+      locked === 0 && booked === 0
+        ? ''
+        : `, counted AS (UPDATE seat_count SET locked = locked + ${param(params, locked)},
+             booked = booked + ${param(params, booked)}
+             WHERE shard = ${param(params, index % COUNT_SHARDS)} AND EXISTS (SELECT 1 FROM written))`;
+    const transitions = this.transitions(index, step.states);
+    const notify =
+      transitions.length === 0
+        ? 'SELECT idx FROM written'
+        : `SELECT pg_notify('${CHANNEL}', ${param(params, JSON.stringify(transitions))}) FROM written`;
+    const result = await this.pool.query(
+      `WITH written AS (${seatWrite})${counters} ${notify}`,
+      params,
+    );
+    return result.rowCount === 1;
+  }
+
+  /** The sweeper's writes: rows are locked by its transaction, so no version check can fail. */
+  private async writeExpiries(
+    client: PoolClient,
+    steps: { row: SeatRow; step: SeatStep }[],
+  ): Promise<void> {
+    const written = steps.map(({ row, step }) => ({ idx: row.idx, ...columns(step.snapshot) }));
+    await client.query(
+      `UPDATE seat SET state = u.state, snapshot = u.snapshot, version = seat.version + 1,
+         locked_until = u.locked_until
+       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[])
+         AS u(idx, state, snapshot, locked_until)
+       WHERE seat.idx = u.idx`,
+      [
+        written.map((w) => w.idx),
+        written.map((w) => w.state),
+        written.map((w) => w.snapshot),
+        written.map((w) => w.lockedUntil),
+      ],
+    );
+    const perShard = new Map<number, { locked: number; booked: number }>();
+    const transitions: SeatTransition[] = [];
+    for (const { row, step } of steps) {
+      const shard = row.idx % COUNT_SHARDS;
+      const delta = countDelta(step.states);
+      const sum = perShard.get(shard) ?? { locked: 0, booked: 0 };
+      perShard.set(shard, { locked: sum.locked + delta.locked, booked: sum.booked + delta.booked });
+      transitions.push(...this.transitions(row.idx, step.states));
+    }
+    // Counter rows in ascending shard order, so two sweepers can never deadlock on them.
+    for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
+      const { locked, booked } = perShard.get(shard)!;
+      await client.query(
+        'UPDATE seat_count SET locked = locked + $2, booked = booked + $3 WHERE shard = $1',
+        [shard, locked, booked],
+      );
+    }
+    await client.query(`SELECT pg_notify('${CHANNEL}', $1)`, [JSON.stringify(transitions)]);
+  }
+
+  private transitions(index: number, states: SeatStateValue[]): SeatTransition[] {
+    const id = this.venue.idAt(index);
+    const at = this.options.clock.now();
+    return states.slice(1).map((to, i) => ({ id, from: states[i], to, at }));
+  }
+
+  /** A dedicated connection LISTENs for every instance's transitions (this one's included). */
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.options.connectionString });
+    client.on('notification', ({ payload }) => this.publish(payload));
+    client.on('error', (err) => {
+      if (this.closed) return;
+      this.logError(err);
+      if (this.listener === client) this.listener = undefined;
+      // Transitions committed while the connection is down are not heard; reconnect and go on.
+      if (!this.closed) setTimeout(() => this.relisten(), 1000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  private relisten(): void {
+    if (this.closed || this.listener) return;
+    this.listen().catch((err) => {
+      this.logError(err);
+      setTimeout(() => this.relisten(), 1000).unref();
+    });
+  }
+
+  private publish(payload: string | undefined): void {
+    if (!payload) return;
+    for (const transition of JSON.parse(payload) as SeatTransition[]) {
+      for (const listener of this.listeners) listener(transition);
+    }
+  }
+
+  private scheduleSweep(): void {
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    if (interval <= 0 || this.closed) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweeping = this.sweepAll()
+        .catch((err) => this.logError(err))
+        .finally(() => this.scheduleSweep());
+    }, interval).unref();
+  }
+
+  /** Sweeps until no due lock is left (a backlog after an outage takes several batches). */
+  private async sweepAll(): Promise<void> {
+    const batch = this.options.sweepBatch ?? 500;
+    while (!this.closed && (await this.sweep()) >= batch);
+  }
+}
+
+/** The columns a snapshot is stored in: the snapshot itself, plus what the indexes need. */
+function columns(snapshot: SeatSnapshot): {
+  state: SeatStateValue;
+  snapshot: string;
+  lockedUntil: number | null;
+} {
+  const lock = snapshot.value === 'locked' ? snapshot.context.lock : null;
+  return {
+    state: snapshot.value,
+    snapshot: JSON.stringify(persistSeat(snapshot)),
+    lockedUntil: lock ? lock.until : null,
+  };
+}
+
+/** How the locked and booked counts change along a path of states. */
+function countDelta(states: SeatStateValue[]): { locked: number; booked: number } {
+  const from = states[0];
+  const to = states[states.length - 1];
+  const delta = (state: SeatStateValue) => Number(to === state) - Number(from === state);
+  return { locked: delta('locked'), booked: delta('booked') };
+}
+
+/** Adds `value` to the query's parameters and returns its placeholder. */
+function param(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
