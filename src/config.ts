@@ -27,6 +27,20 @@ const configSchema = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true'),
   INSPECT_PORT: integer('INSPECT_PORT', 4242, 1, 65535),
+  /** Unset or empty: seats live in this process's memory. Set: in this PostgreSQL database. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string.',
+    }),
+  /** Processes serving requests (node:cluster workers); more than one needs DATABASE_URL. */
+  WORKERS: integer('WORKERS', 1, 1, 64),
+  /** How often each instance expires due locks in the database, in ms. */
+  SWEEP_INTERVAL_MS: integer('SWEEP_INTERVAL_MS', 1000, 10, 3_600_000),
+  /** Most database connections one process opens for requests. */
+  PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -58,6 +72,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
     throw new ConfigError(
       `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,
+    );
+  }
+  if (config.WORKERS > 1 && config.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      `WORKERS=${config.WORKERS} needs DATABASE_URL: without it seats live in one process's memory, ` +
+        'and separate workers would each sell the same seats. Set DATABASE_URL=postgres://… to share ' +
+        'the venue in PostgreSQL, or run WORKERS=1.',
     );
   }
   return config;
