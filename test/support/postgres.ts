@@ -132,8 +132,11 @@ async function reachable(url: string): Promise<boolean> {
  */
 async function startDisposable(): Promise<TestServer> {
   const bin = findPostgresBin();
-  if (!bin)
-    throw new Error('no initdb/pg_ctl found (install PostgreSQL, e.g. apt-get install postgresql)');
+  if (!bin) {
+    throw new Error(
+      'no initdb/pg_ctl found (install PostgreSQL, e.g. apt-get install postgresql, or set PG_BIN)',
+    );
+  }
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'seats-pg-'));
   // Root cannot run postgres: the cluster belongs to, and runs as, user nobody.
@@ -200,8 +203,14 @@ async function startDisposable(): Promise<TestServer> {
   }
 }
 
-/** The newest PostgreSQL's bin directory: Debian's /usr/lib/postgresql/<v>/bin, else the PATH's. */
+/**
+ * Where initdb and pg_ctl are: `PG_BIN` when set, else the newest of Debian's
+ * /usr/lib/postgresql/<v>/bin, else the PATH's.
+ */
 function findPostgresBin(): string | undefined {
+  if (process.env.PG_BIN) {
+    return existsSync(join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : undefined;
+  }
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
