@@ -169,7 +169,11 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
     const big = await createTestDatabase();
     if (typeof big === 'string') return this.skip();
     try {
-      const huge = await open({ connectionString: big.url, venue: new Venue(1000, 1000) });
+      const huge = await open({
+        connectionString: big.url,
+        venue: new Venue(1000, 1000),
+        sweepBatch: 100,
+      });
       expect(await huge.summary()).to.include({ total: 1_000_000, available: 1_000_000 });
       await huge.apply('ALL1000', lockEvent('ivy', clock.now()));
       expect(
@@ -180,6 +184,21 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
       const { rows } = await client.query('SELECT count(*)::int AS n FROM seat');
       await client.end();
       expect(rows[0].n).to.equal(1);
+
+      // A sweep backlog larger than a batch (and than one NOTIFY payload) is worked off in batches.
+      const heard: SeatTransition[] = [];
+      huge.subscribe((t) => heard.push(t));
+      await Promise.all(
+        Array.from({ length: 149 }, (_, i) =>
+          huge.apply(`A${i + 1}`, lockEvent(`v${i}`, clock.now())),
+        ),
+      );
+      clock.increment(TTL);
+      expect([await huge.sweep(), await huge.sweep(), await huge.sweep()]).to.deep.equal([
+        100, 50, 0,
+      ]);
+      expect(await huge.summary()).to.include({ locked: 0, available: 1_000_000 });
+      await waitFor(() => heard.filter((t) => t.to === 'available').length === 150);
       await huge.close();
     } finally {
       await big.drop();

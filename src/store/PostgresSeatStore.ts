@@ -320,13 +320,11 @@ export class PostgresSeatStore implements SeatStore {
       ],
     );
     const perShard = new Map<number, { locked: number; booked: number }>();
-    const transitions: SeatTransition[] = [];
     for (const { row, step } of steps) {
       const shard = row.idx % COUNT_SHARDS;
       const delta = countDelta(step.states);
       const sum = perShard.get(shard) ?? { locked: 0, booked: 0 };
       perShard.set(shard, { locked: sum.locked + delta.locked, booked: sum.booked + delta.booked });
-      transitions.push(...this.transitions(row.idx, step.states));
     }
     // Counter rows in ascending shard order, so two sweepers can never deadlock on them.
     for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
@@ -336,7 +334,10 @@ export class PostgresSeatStore implements SeatStore {
         [shard, locked, booked],
       );
     }
-    await client.query(`SELECT pg_notify('${CHANNEL}', $1)`, [JSON.stringify(transitions)]);
+    // One notification per seat: a payload must stay under 8000 bytes, a batch's would not.
+    await client.query(`SELECT pg_notify('${CHANNEL}', p) FROM unnest($1::text[]) AS p`, [
+      steps.map(({ row, step }) => JSON.stringify(this.transitions(row.idx, step.states))),
+    ]);
   }
 
   private transitions(index: number, states: SeatStateValue[]): SeatTransition[] {
