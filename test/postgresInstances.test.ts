@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { request, type Reply } from './support/http';
+import { request, type Reply } from './support/request';
 import { usePostgres } from './support/postgres';
-import { startServer, type ServerProcess } from './support/serverProcess';
+import { startServerProcess, type ServerProcess } from './support/serverProcess';
 import { waitFor } from './support/waitFor';
 
 /** What a client was told succeeded: its lock (and, when confirmed, its booking). */
@@ -20,7 +20,7 @@ describe('several service processes on one PostgreSQL database', function () {
     await Promise.all(servers.map((server) => server.kill('SIGTERM')));
   });
   const start = async (env: Record<string, string>) => {
-    const server = await startServer(env);
+    const server = await startServerProcess(env);
     servers.push(server);
     return server;
   };

@@ -21,12 +21,12 @@ const ROOT = join(__dirname, '..', '..');
  *
  * @example
  * ```ts
- * const server = await startServer({ DATABASE_URL: db.url });
+ * const server = await startServerProcess({ DATABASE_URL: db.url });
  * await fetch(`${server.url}/seats`);
  * await server.kill('SIGKILL');
  * ```
  */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ['--require', 'ts-node/register/transpile-only', join('src', 'server.ts')],
