@@ -257,7 +257,7 @@ describe('seat API', () => {
         body: 'userId=alice',
       });
       expect(res.status).to.equal(400);
-      expect((await res.json()).code).to.equal('INVALID_REQUEST');
+      expect(((await res.json()) as { code: string }).code).to.equal('INVALID_REQUEST');
     });
 
     it('returns 413 PAYLOAD_TOO_LARGE for a body over 16 kB', async () => {

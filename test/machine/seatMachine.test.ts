@@ -203,7 +203,11 @@ describe('seatMachine', () => {
 
       const clock = new SimulatedClock();
       clock.set(20_000);
-      const restored = createActor(seatMachine, { snapshot: persisted, clock }).start();
+      const restored = createActor(seatMachine, {
+        snapshot: persisted,
+        input: { ttlMs: TTL },
+        clock,
+      }).start();
       restored.send({ type: 'EXPIRE', now: clock.now() });
       clock.increment(TTL - 20_000 - 1);
       expect(restored.getSnapshot().value).to.equal('locked');

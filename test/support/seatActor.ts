@@ -4,6 +4,13 @@ import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
 
 export const TTL = 60_000;
 
+/** A seat event whose `now` may be left out (it defaults to the clock's). */
+type EventInput = SeatEvent extends infer E
+  ? E extends SeatEvent
+    ? Omit<E, 'now'> & { now?: number }
+    : never
+  : never;
+
 /**
  * A started seat actor on a simulated clock, with the replies it emitted.
  *
@@ -24,7 +31,7 @@ export function seatActor() {
     actor,
     replies,
     /** Sends `event` (stamped with the clock's now) and returns the reply it produced. */
-    send(event: Omit<SeatEvent, 'now'> & { now?: number }): SeatReply | undefined {
+    send(event: EventInput): SeatReply | undefined {
       const before = replies.length;
       actor.send({ now: clock.now(), ...event } as SeatEvent);
       return replies.length > before ? replies[replies.length - 1] : undefined;

@@ -77,8 +77,10 @@ export function seatModelPaths(): ModelPath[] {
 /** What the machine answers to `event` in `state`: its emitted reply, if any. */
 export function expectedReply(state: SeatSnapshot, event: SeatEvent): SeatReply | undefined {
   const [, actions] = transition(seatMachine, state, event);
-  const emitted = actions.find((action) => action.type === 'xstate.emit');
-  return (emitted?.params as { event: SeatReply } | undefined)?.event;
+  // Emitted events surface as resolved `xstate.emit` actions (the typings list the named ones only).
+  const emitted = actions.find((action) => (action.type as string) === 'xstate.emit') as
+    { params: { event: SeatReply } } | undefined;
+  return emitted?.params.event;
 }
 
 /** The event's `type` plus the fields a reader needs, e.g. `CONFIRM(bob, stale)`. */
