@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startInspector } from './inspector';
@@ -21,8 +22,9 @@ function main(): void {
   });
   const server = app.listen(config.PORT, () => {
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
+    const { port } = server.address() as AddressInfo;
     console.log(
-      `Seat service listening on http://localhost:${config.PORT} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms)`,
+      `Seat service listening on http://localhost:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms)`,
     );
     if (inspector) {
       console.log(
