@@ -225,9 +225,7 @@ describe('seat API', () => {
 
     for (const [what, body] of BAD_BODIES) {
       it(`returns 400 INVALID_REQUEST for ${what}, and changes nothing`, async () => {
-        // lock takes no lockId: there it is an extra key, ignored like any other.
-        const actions =
-          what === 'a numeric lockId' ? ['confirm', 'release'] : ['lock', 'confirm', 'release'];
+        const actions = ['lock', 'confirm', 'release'];
         for (const action of actions) {
           expectProblem(
             await server.request('POST', `/seats/A1/${action}`, body),
@@ -258,6 +256,17 @@ describe('seat API', () => {
       });
       expect(res.status).to.equal(400);
       expect(((await res.json()) as { code: string }).code).to.equal('INVALID_REQUEST');
+    });
+
+    it('returns 415 UNSUPPORTED_MEDIA_TYPE for JSON in a charset other than UTF-8', async () => {
+      const res = await fetch(`${server.url}/seats/A1/lock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=latin1' },
+        body: '{"userId":"alice"}',
+      });
+      expect(res.status).to.equal(415);
+      expect(((await res.json()) as { code: string }).code).to.equal('UNSUPPORTED_MEDIA_TYPE');
+      expect(await seatState('A1')).to.deep.equal({ id: 'A1', state: 'available' });
     });
 
     it('returns 413 PAYLOAD_TOO_LARGE for a body over 16 kB', async () => {
