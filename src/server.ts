@@ -42,7 +42,7 @@ async function serve(config: Config): Promise<void> {
     const where = onDatabase ? 'PostgreSQL' : 'memory';
     const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
     console.log(
-      `Seat service listening on http://localhost:${port} (${seats} seats in ${where}, lock TTL ${config.LOCK_TTL_MS} ms${worker})`,
+      `Seat service listening on http://localhost:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
     if (inspector) {
       console.log(

@@ -41,6 +41,13 @@ function toProblem(err: unknown, log: (err: unknown) => void) {
       'The request body is not valid JSON (an object is expected).',
     );
   }
+  if (status === 415) {
+    return problem(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as UTF-8 JSON (Content-Type: application/json).',
+    );
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return problem(
       status,

@@ -7,17 +7,16 @@ export const userIdSchema = z
   .min(1, { error: 'userId must not be empty.' })
   .max(128, { error: 'userId must be at most 128 characters long.' });
 
-export const lockBodySchema = z.object(
-  { userId: userIdSchema },
-  { error: 'The request body must be a JSON object such as {"userId": "alice"}.' },
-);
-
-export const holderBodySchema = z.object(
+/**
+ * The body of lock, confirm and release. `lockId` is optional everywhere; lock ignores it (the
+ * server makes the lock's id) but, like the others, refuses one that is not a string.
+ */
+export const seatRequestBodySchema = z.object(
   {
     userId: userIdSchema,
     lockId: z.string({ error: 'lockId must be a string when it is sent.' }).optional(),
   },
-  { error: 'The request body must be a JSON object such as {"userId": "alice", "lockId": "…"}.' },
+  { error: 'The request body must be a JSON object such as {"userId": "alice"}.' },
 );
 
 /**
@@ -26,7 +25,7 @@ export const holderBodySchema = z.object(
  *
  * @example
  * ```ts
- * const { userId } = parse(lockBodySchema, req.body);
+ * const { userId } = parse(seatRequestBodySchema, req.body);
  * ```
  */
 export function parse<T>(schema: z.ZodType<T>, input: unknown): T {

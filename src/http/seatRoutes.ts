@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { SeatService } from '../SeatService';
-import { holderBodySchema, lockBodySchema, parse } from './schemas';
+import { parse, seatRequestBodySchema } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
@@ -19,17 +19,17 @@ export function seatRoutes(service: SeatService): Router {
   });
 
   router.post('/seats/:id/lock', async (req, res) => {
-    const { userId } = parse(lockBodySchema, req.body);
+    const { userId } = parse(seatRequestBodySchema, req.body);
     res.json(await service.lock(req.params.id, userId));
   });
 
   router.post('/seats/:id/confirm', async (req, res) => {
-    const { userId, lockId } = parse(holderBodySchema, req.body);
+    const { userId, lockId } = parse(seatRequestBodySchema, req.body);
     res.json(await service.confirm(req.params.id, userId, lockId));
   });
 
   router.post('/seats/:id/release', async (req, res) => {
-    const { userId, lockId } = parse(holderBodySchema, req.body);
+    const { userId, lockId } = parse(seatRequestBodySchema, req.body);
     res.json(await service.release(req.params.id, userId, lockId));
   });
 
