@@ -279,8 +279,9 @@ export class PostgresSeatStore implements SeatStore {
            ON CONFLICT (idx) DO NOTHING RETURNING idx`
         : `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4
            WHERE idx = $1 AND version = ${param(params, version)} RETURNING idx`;
-    // The counter update only runs once the seat write has succeeded (its one-time EXISTS filter
-    // reads `written` first), so a request never waits on a counter while holding nothing.
+    // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
+    // one-time filter over `written`): a request locks its seat row before its counter row, the
+    // order the sweeper uses too, so the two can never deadlock.
     const { locked, booked } = countDelta(step.states);
     const counters =
       locked === 0 && booked === 0
