@@ -11,7 +11,8 @@ function startProcess(env: Record<string, string>): ChildProcess {
     [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/server.ts'],
     {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      // In memory, one process, whatever the developer's shell has (DATABASE_URL may point at a real database).
+      env: { ...process.env, DATABASE_URL: '', WORKERS: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
