@@ -27,6 +27,7 @@ const configSchema = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true'),
   INSPECT_PORT: integer('INSPECT_PORT', 4242, 1, 65535),
+  EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
 });
 
 export type Config = z.output<typeof configSchema>;

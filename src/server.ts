@@ -18,6 +18,8 @@ function main(): void {
     seatsPerRow: config.SEATS_PER_ROW,
     lockTtlMs: config.LOCK_TTL_MS,
     inspect: inspector?.inspect,
+    inspectorUrl: inspector?.url,
+    eventsHeartbeatMs: config.EVENTS_HEARTBEAT_MS,
   });
   const server = app.listen(config.PORT, () => {
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
