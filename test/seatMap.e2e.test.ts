@@ -69,7 +69,12 @@ describe('seat map in headless Chromium', function () {
   });
 
   it('two users: a lock shows up live, the other is told why not, confirm books, expiry frees', async () => {
-    const { seatApp, url, stop } = await serve({ rows: 25, seatsPerRow: 40, lockTtlMs: TTL });
+    const { seatApp, url, stop } = await serve({
+      rows: 25,
+      seatsPerRow: 40,
+      lockTtlMs: TTL,
+      inspectorUrl: 'http://localhost:4242', // as with INSPECT=1
+    });
     try {
       // Some of the house is sold already, so the page has every state to show.
       for (const id of ['D11', 'D12', 'D13', 'D14', 'E12', 'E13']) {
@@ -79,6 +84,8 @@ describe('seat map in headless Chromium', function () {
       const alice = await openAs(browser!, url, 'alice');
       const bob = await openAs(browser!, url, 'bob');
       expect(await alice.locator('#grid .seat').count()).to.equal(1000);
+      expect(await alice.isVisible('#inspector-link')).to.equal(true);
+      expect(await alice.getAttribute('#inspector-link', 'href')).to.equal('http://localhost:4242');
 
       // Alice locks C5; Bob's page shows it locked within a second, through the event stream.
       await alice.click(seat('C5'));
@@ -146,6 +153,7 @@ describe('seat map in headless Chromium', function () {
       await seatApp.service.lock('A1', 'someone');
       const page = await openAs(browser!, url, 'dora');
       expect(await page.textContent('[data-count="total"]')).to.equal('1,000,000');
+      expect(await page.isVisible('#inspector-link')).to.equal(false); // no INSPECT=1
       expect(await page.textContent('[data-count="locked"]')).to.equal('1');
       expect(await page.locator('#grid .seat').count()).to.equal(1000);
       expect(await page.textContent('#page-label')).to.equal('Seats A1–A1000 of 1,000,000');
