@@ -49,6 +49,8 @@
   const mine = new Map(readJson(STORAGE.mine, []));
   /** Events that arrive while seats are loading; applied in order once they are loaded. */
   let pending = null;
+  /** Counts page loads, so only the latest one renders. */
+  let loads = 0;
   let summaryTimer = null;
 
   // ---------- small helpers ----------
@@ -219,22 +221,28 @@
   }
 
   async function loadPage(start) {
-    pending = [];
+    const load = ++loads;
+    pending = pending || [];
     el.grid.setAttribute('aria-busy', 'true');
-    pageStart = start;
-    pageSize = Math.min(total - start, total <= SHOW_WHOLE_UP_TO ? total : pageSeats());
+    const size = Math.min(total - start, total <= SHOW_WHOLE_UP_TO ? total : pageSeats());
+    let seats = null;
     try {
-      const seats = await fetchSeats(start === 0 ? null : seatIdAt(start - 1), pageSize);
-      render(seats);
-      const queued = pending;
-      pending = null;
-      queued.forEach(applyTransition);
-      updatePager();
-      refreshMine();
+      seats = await fetchSeats(start === 0 ? null : seatIdAt(start - 1), size);
     } catch (err) {
-      pending = null;
       say(`Could not load the seats: ${err.message}`, 'error');
     }
+    if (load !== loads) return; // a newer load (a quick second click) has taken over
+    if (seats) {
+      pageStart = start;
+      pageSize = size;
+      render(seats);
+      pruneMine();
+    }
+    const queued = pending;
+    pending = null;
+    queued.forEach(applyTransition);
+    updatePager();
+    refreshMine();
   }
 
   /** A big venue's page holds whole rows when rows are short enough. */
@@ -308,6 +316,20 @@
     el.mineList.replaceChildren(...items);
     tick();
     for (const id of buttons.keys()) paintSeat(id);
+  }
+
+  /**
+   * Forgets the user's seats that the server no longer shows as theirs (a lock that ran out while
+   * the page was closed, or a service restart), judged from the seats just loaded.
+   */
+  function pruneMine() {
+    const now = Date.now();
+    for (const [id, entry] of mine) {
+      const state = states.get(id);
+      const gone = entry.state === 'locked' && entry.expiresAt <= now;
+      if (gone || (state !== undefined && state !== entry.state)) mine.delete(id);
+    }
+    saveMine();
   }
 
   /** The Confirm or Release button of one of the user's locks. */
