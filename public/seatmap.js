@@ -52,6 +52,8 @@
   /** Counts page loads, so only the latest one renders. */
   let loads = 0;
   let summaryTimer = null;
+  /** Seats this page is releasing right now: their return to available is no expiry. */
+  const releasing = new Set();
 
   // ---------- small helpers ----------
 
@@ -388,6 +390,7 @@
   async function settle(id, action) {
     const entry = mine.get(id);
     if (!entry) return;
+    if (action === 'release') releasing.add(id);
     try {
       const body = await post(`/seats/${encodeURIComponent(id)}/${action}`, {
         userId: entry.userId,
@@ -401,6 +404,8 @@
       // The server says this lock is no longer the user's: stop showing it as theirs.
       if (GONE.has(err.code)) mine.delete(id);
       say(err.message, 'error');
+    } finally {
+      releasing.delete(id);
     }
     saveMine();
     refreshMine();
@@ -418,13 +423,15 @@
     if (entry && entry.state === 'locked' && event.to === 'available') {
       mine.delete(event.id);
       saveMine();
-      if (entry.userId === userId()) {
-        const expired = entry.expiresAt <= Date.now() + 250;
+      // Not released from this page: it ran out, or the user released it in another window. Both
+      // times are the server's; the second allows for a timer that fires a hair early.
+      if (entry.userId === userId() && !releasing.has(event.id)) {
+        const ranOut = Date.parse(event.at) >= entry.expiresAt - 1000;
         say(
-          expired
+          ranOut
             ? `Your lock on seat ${event.id} expired; lock it again if you still want it.`
-            : `Seat ${event.id} is available again.`,
-          expired ? 'error' : 'info',
+            : `Your lock on seat ${event.id} was released in another window.`,
+          ranOut ? 'error' : 'info',
         );
       }
       refreshMine();

@@ -127,6 +127,16 @@ describe('seat map in headless Chromium', function () {
       );
       await bob.waitForSelector(seat('C6', 'locked'), { timeout: 1000 });
       if (SCREENSHOTS) await shoot(alice, 'seatmap.png');
+
+      // Meanwhile Bob locks C7 and releases it: available again on both pages.
+      await bob.click(seat('C7'));
+      await bob.click('#mine-list li[data-seat="C7"] .release');
+      await bob.waitForSelector(seat('C7', 'available'));
+      expect(await bob.textContent('#message')).to.equal(
+        'Seat C7 is released and available again.',
+      );
+      expect(await bob.locator('#mine-list li').count()).to.equal(0);
+      await alice.waitForSelector(seat('C7', 'available'));
       await alice.waitForSelector(seat('C6', 'available'), { timeout: TTL + 3000 });
       await bob.waitForSelector(seat('C6', 'available'), { timeout: 1000 });
       expect(await alice.textContent('#message')).to.match(/Your lock on seat C6 expired/);
