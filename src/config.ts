@@ -41,6 +41,7 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: integer('SWEEP_INTERVAL_MS', 1000, 10, 3_600_000),
   /** Most database connections one process opens for requests. */
   PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
+  EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -35,7 +35,11 @@ async function serve(config: Config): Promise<void> {
     console.error(`Cannot start: ${onDatabase ? what : ''}${err.message}`);
     process.exit(1);
   });
-  const { app } = createApp({ store });
+  const { app } = createApp({
+    store,
+    inspectorUrl: inspector?.url,
+    eventsHeartbeatMs: config.EVENTS_HEARTBEAT_MS,
+  });
   const server = app.listen(config.PORT, () => {
     const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
