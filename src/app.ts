@@ -1,10 +1,22 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { seatMachine } from '../machines/seatMachine';
 import { systemClock, type Clock } from './clock';
+import { docsRoutes } from './http/docsRoutes';
 import { errorHandler, notFound } from './http/errorHandler';
+import { healthRoutes } from './http/healthRoutes';
+import { seatActionRateLimit } from './http/rateLimit';
+import { requestLogger } from './http/requestLogger';
 import { seatRoutes } from './http/seatRoutes';
+import { Lifecycle } from './lifecycle';
+import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
+import type { LockQuota } from './store/LockQuota';
+import { MemoryLockQuota } from './store/MemoryLockQuota';
 import { MemorySeatStore } from './store/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
@@ -22,26 +34,46 @@ export interface AppOptions {
   store?: SeatStore;
   /** xstate inspection callback given to every seat actor (the Stately inspector). */
   inspect?: (event: InspectionEvent) => void;
-  /** Where unexpected errors are reported (default `console.error`). */
+  /** Where unexpected errors are reported (default: the logger, or `console.error` without one). */
   logError?: (err: unknown) => void;
+  /** Request and error log (pino); default silent, `src/server.ts` passes one at `LOG_LEVEL`. */
+  logger?: Logger;
+  /**
+   * Lock, confirm and release requests allowed per client per minute; `0` (the default here) is
+   * off. The service's default is 600 (`RATE_LIMIT_PER_MINUTE`): tests that fire many requests
+   * from one address build apps without it.
+   */
+  rateLimitPerMinute?: number;
+  /** Most locks one user may hold at once (default 10); `0` is no cap. */
+  maxLocksPerUser?: number;
+  /** The per-user lock cap's host; by default an in-memory one over the store's transitions. */
+  lockQuota?: LockQuota;
+  /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
+  corsOrigin?: '*' | string[];
+  /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
+  processMetrics?: boolean;
 }
 
 export interface SeatApp {
   app: Express;
   service: SeatService;
   store: SeatStore;
-  /** Stops every seat actor and timer. */
+  /** Starting → ready → draining; `/readyz` reads it, shutdown drives it, SSE watches `closing`. */
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  /** Stops every seat actor and timer, the limiter's timer and every subscription. */
   close(): Promise<void>;
 }
 
 /**
  * Builds the seat booking service as an Express app, without listening: tests run it in-process
- * on port 0, `src/server.ts` runs it for real.
+ * on port 0, `src/server.ts` runs it for real. The app starts in lifecycle state `starting`
+ * (`/readyz` 503) until `lifecycle.ready()` is called once it listens.
  *
  * @example
  * ```ts
- * const { app, close } = createApp({ rows: 2, seatsPerRow: 5, lockTtlMs: 1500 });
- * const server = app.listen(0);
+ * const { app, lifecycle, close } = createApp({ rows: 2, seatsPerRow: 5, lockTtlMs: 1500 });
+ * const server = app.listen(0, () => lifecycle.ready());
  * ```
  */
 export function createApp(options: AppOptions = {}): SeatApp {
@@ -54,17 +86,55 @@ export function createApp(options: AppOptions = {}): SeatApp {
       clock,
       inspect: options.inspect,
     });
-  const service = new SeatService(store, clock);
+  const maxLocks = options.maxLocksPerUser ?? 10;
+  const quota =
+    options.lockQuota ?? (maxLocks > 0 ? new MemoryLockQuota(store, maxLocks) : undefined);
+  const service = new SeatService(store, clock, quota);
+  const logger = options.logger ?? createLogger('silent');
+  const logError =
+    options.logError ??
+    (options.logger ? (err: unknown) => logger.error({ err }, 'unexpected error') : undefined);
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics(service, { process: options.processMetrics });
+  const limit = options.rateLimitPerMinute ? seatActionRateLimit(options.rateLimitPerMinute) : null;
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.use(metrics.middleware);
+  app.use(helmet());
+  if (options.corsOrigin) {
+    app.use(
+      cors({
+        origin: options.corsOrigin,
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      }),
+    );
+  }
   app.use(express.json({ limit: '16kb' }));
-  app.use(seatRoutes(service));
+  app.use(seatRoutes(service, limit?.middleware));
   app.get('/machine', (_req, res) => {
     res.json(seatMachine.toJSON());
   });
+  app.use(healthRoutes(lifecycle, store));
+  app.use(docsRoutes());
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(notFound);
-  app.use(errorHandler(options.logError));
+  app.use(errorHandler(logError));
 
-  return { app, service, store, close: () => store.close() };
+  return {
+    app,
+    service,
+    store,
+    lifecycle,
+    metrics,
+    async close() {
+      limit?.close();
+      metrics.close();
+      if (!options.lockQuota) quota?.close();
+      await store.close();
+    },
+  };
 }
