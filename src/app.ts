@@ -50,6 +50,8 @@ export interface AppOptions {
   lockQuota?: LockQuota;
   /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
   corsOrigin?: '*' | string[];
+  /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
+  readyPingTimeoutMs?: number;
   /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
   processMetrics?: boolean;
 }
@@ -116,7 +118,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   app.get('/machine', (_req, res) => {
     res.json(seatMachine.toJSON());
   });
-  app.use(healthRoutes(lifecycle, store));
+  app.use(healthRoutes(lifecycle, store, options.readyPingTimeoutMs));
   app.use(docsRoutes());
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

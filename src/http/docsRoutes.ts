@@ -3,7 +3,14 @@ import { apiRoutes } from './apiRoutes';
 import { docsPage } from './docsPage';
 import { openApiDocument } from './openApiDocument';
 
-/** `/openapi.json` and `/docs`, both generated once from the route table. */
+/**
+ * `/openapi.json` and `/docs`, both generated once from the route table.
+ *
+ * @example
+ * ```ts
+ * app.use(docsRoutes());
+ * ```
+ */
 export function docsRoutes(): Router {
   const document = openApiDocument(apiRoutes);
   const page = docsPage(document);

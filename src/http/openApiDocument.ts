@@ -5,7 +5,14 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import type { ApiRoute } from './apiRoutes';
 
-/** `/seats/:id/lock` → `/seats/{id}/lock`. */
+/**
+ * An Express path as OpenAPI writes it.
+ *
+ * @example
+ * ```ts
+ * openApiPath('/seats/:id/lock'); // '/seats/{id}/lock'
+ * ```
+ */
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}');
 }

@@ -5,7 +5,12 @@ import { holderBodySchema, lockBodySchema, parse } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
- * errors (400, 404, 409) are thrown and answered by the error handler.
+ * errors (400, 404, 409, 429) are thrown or passed on and answered by the error handler.
+ *
+ * @example
+ * ```ts
+ * app.use(seatRoutes(service, seatActionRateLimit(600).middleware));
+ * ```
  */
 export function seatRoutes(
   service: SeatService,

@@ -14,11 +14,12 @@ describe('health and readiness', () => {
 
   it('/healthz is up; /readyz follows starting → ready → store down → draining', async () => {
     const store = new MemorySeatStore({ venue: new Venue(1, 1), ttlMs: 1000, clock: systemClock });
-    let reachable = true;
-    store.ping = async () => {
-      if (!reachable) throw new Error('connection refused');
+    let reachable: boolean | 'hangs' = true;
+    store.ping = () => {
+      if (reachable === 'hangs') return new Promise(() => {});
+      return reachable ? Promise.resolve() : Promise.reject(new Error('connection refused'));
     };
-    const served = await serve({ store }); // listens, then marks the app ready
+    const served = await serve({ store, readyPingTimeoutMs: 20 }); // listens, then marks the app ready
     api = served;
 
     expect((await served.call('GET', '/healthz')).body).to.deep.equal({ status: 'ok' });
@@ -30,7 +31,10 @@ describe('health and readiness', () => {
     const down = await served.call('GET', '/readyz');
     expect(down.status).to.equal(503);
     expect(down.body).to.deep.equal({ ready: false, status: 'store-unreachable' });
+    reachable = 'hangs';
+    expect((await served.call('GET', '/readyz')).body.status).to.equal('store-unreachable');
     reachable = true;
+    expect((await served.call('GET', '/readyz')).status).to.equal(200);
     await served.lifecycle.drain();
     const draining = await served.call('GET', '/readyz');
     expect(draining.status).to.equal(503);
