@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './logger';
 
 const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -42,9 +43,39 @@ const configSchema = z.object({
   /** Most database connections one process opens for requests. */
   PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
   EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
+  LOG_LEVEL: z
+    .enum(['', ...LOG_LEVELS] as [string, ...string[]], {
+      error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`,
+    })
+    .optional()
+    .transform((v): LogLevel => (v ? (v as LogLevel) : 'info')),
+  RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+  MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
+  CORS_ORIGIN: z
+    .string()
+    .optional()
+    .transform((raw, ctx): '*' | string[] | undefined => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return undefined;
+      if (value === '*') return '*';
+      const origins = value.split(',').map((origin) => origin.trim());
+      const bad = origins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `CORS_ORIGIN must be *, or origins like https://example.com separated by commas (got ${JSON.stringify(bad)}).`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    }),
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** Every environment variable the service reads (the README documents each). */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as Array<keyof Config>;
 
 /** A configuration the service refuses to start with. */
 export class ConfigError extends Error {

@@ -5,10 +5,15 @@ import { systemClock } from './clock';
 import { runWorkers } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startInspector } from './inspector';
+import { createLogger } from './logger';
+import { exitOnSignals } from './shutdown';
 import { createStore } from './store/createStore';
 import { VenueMismatchError } from './store/postgresSchema';
 
-/** Reads the configuration and serves, in this process or in WORKERS workers. Nothing else. */
+/**
+ * Reads the configuration and serves, in this process or in WORKERS workers, and shuts down on
+ * SIGTERM/SIGINT. Nothing else lives here.
+ */
 function main(): void {
   let config: Config;
   try {
@@ -23,6 +28,7 @@ function main(): void {
 }
 
 async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL);
   const onDatabase = config.DATABASE_URL !== undefined;
   // The inspector shows live actors, which only the in-memory store has.
   const inspector = config.INSPECT && !onDatabase ? startInspector(config.INSPECT_PORT) : undefined;
@@ -35,29 +41,40 @@ async function serve(config: Config): Promise<void> {
     console.error(`Cannot start: ${onDatabase ? what : ''}${err.message}`);
     process.exit(1);
   });
-  const { app } = createApp({
+  const seatApp = createApp({
     store,
+    lockTtlMs: config.LOCK_TTL_MS,
     inspectorUrl: inspector?.url,
     eventsHeartbeatMs: config.EVENTS_HEARTBEAT_MS,
+    logger,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    maxLocksPerUser: config.MAX_LOCKS_PER_USER,
+    corsOrigin: config.CORS_ORIGIN,
+    processMetrics: true,
   });
-  const server = app.listen(config.PORT, () => {
+  const server = seatApp.app.listen(config.PORT, () => {
+    seatApp.lifecycle.ready();
     const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
     const where = onDatabase ? 'PostgreSQL' : 'memory';
     const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
-    console.log(
+    logger.info(
+      { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
       `Seat service listening on http://localhost:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
     if (inspector) {
-      console.log(
+      logger.info(
+        { inspector: inspector.url },
         `Stately inspector: open ${inspector.url} in a browser, then lock a seat to see its actor.`,
       );
     }
   });
   server.on('error', (err) => {
-    console.error(`Cannot listen on port ${config.PORT}: ${err.message}`);
+    logger.fatal({ err }, `Cannot listen on port ${config.PORT}: ${err.message}`);
     process.exit(1);
   });
+  if (inspector) seatApp.lifecycle.onShutdown(() => inspector.stop());
+  exitOnSignals({ server, app: seatApp, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
 }
 
 main();

@@ -1,13 +1,29 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { SeatService } from '../SeatService';
+import { note } from './requestLogger';
 import { parse, seatRequestBodySchema } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
- * errors (400, 404, 409) are thrown and answered by the error handler.
+ * errors (400, 404, 409, 429) are thrown or passed on and answered by the error handler.
+ *
+ * @example
+ * ```ts
+ * app.use(seatRoutes(service, seatActionRateLimit(600).middleware));
+ * ```
  */
-export function seatRoutes(service: SeatService): Router {
+export function seatRoutes(
+  service: SeatService,
+  /** Runs before lock, confirm and release (the rate limit); none by default. */
+  actionLimit: RequestHandler<{ id: string }> = (_req, _res, next) => next(),
+): Router {
   const router = Router();
+
+  // Before any handler or limiter of a seat route, so every such log line names the seat.
+  router.param('id', (_req, res, next, id: string) => {
+    note(res, { seatId: id.slice(0, 40) });
+    next();
+  });
 
   router.get('/seats', async (_req, res) => {
     const { seats } = await service.list({ limit: service.store.venue.size });
@@ -18,18 +34,21 @@ export function seatRoutes(service: SeatService): Router {
     res.json({ seat: await service.get(req.params.id) });
   });
 
-  router.post('/seats/:id/lock', async (req, res) => {
+  router.post('/seats/:id/lock', actionLimit, async (req, res) => {
     const { userId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.lock(req.params.id, userId));
   });
 
-  router.post('/seats/:id/confirm', async (req, res) => {
+  router.post('/seats/:id/confirm', actionLimit, async (req, res) => {
     const { userId, lockId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.confirm(req.params.id, userId, lockId));
   });
 
-  router.post('/seats/:id/release', async (req, res) => {
+  router.post('/seats/:id/release', actionLimit, async (req, res) => {
     const { userId, lockId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.release(req.params.id, userId, lockId));
   });
 

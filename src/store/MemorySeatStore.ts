@@ -6,7 +6,13 @@ import {
   type Snapshot,
 } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
-import type { SeatReply, SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import type {
+  SeatContext,
+  SeatLock,
+  SeatReply,
+  SeatRequestEvent,
+  SeatStateValue,
+} from '../../machines/seatTypes';
 import type { Clock } from '../clock';
 import type { Venue } from '../venue';
 import type {
@@ -17,6 +23,7 @@ import type {
   SeatStore,
   SeatSummary,
   SeatTransition,
+  SeatTransitionReason,
 } from './SeatStore';
 import { isInitial, toRecord } from './seatRecord';
 
@@ -112,6 +119,9 @@ export class MemorySeatStore implements SeatStore {
     this.listeners.clear();
   }
 
+  /** Memory is always reachable. */
+  async ping(): Promise<void> {}
+
   /** How many seats have a live actor right now (for tests and benchmarks). */
   liveActorCount(): number {
     let live = 0;
@@ -148,14 +158,36 @@ export class MemorySeatStore implements SeatStore {
       this.lastReply = reply;
     });
     let from = (frozen ? toRecord(id, frozen).state : 'available') as SeatStateValue;
+    let lock: SeatLock | null = null; // frozen seats are never locked
     actor.subscribe((snapshot) => {
-      const to = snapshot.value as SeatStateValue;
-      if (to === from) return;
+      const { state: to, context } = toRecord(id, snapshot);
+      const before = lock;
+      lock = context.lock;
+      if (to === from) {
+        // A fresh LOCK took over a due lock before its timer fired: the machine stays `locked`,
+        // but one lock ended and another began, and both users' counts must hear of it.
+        if (to !== 'locked' || before?.lockId === lock?.lockId) return;
+        this.publish({
+          id,
+          from: 'locked',
+          to: 'available',
+          reason: 'expiry',
+          userId: before?.userId,
+        });
+        this.publish({ id, from: 'available', to: 'locked', reason: 'lock', userId: lock?.userId });
+        return;
+      }
       this.count(from, -1);
       this.count(to, +1);
-      const transition: SeatTransition = { id, from, to, at: clock.now() };
+      const ended = to === 'locked' ? null : before;
+      this.publish({
+        id,
+        from,
+        to,
+        reason: reasonFor(to, ended, context),
+        userId: (lock ?? ended)?.userId,
+      });
       from = to;
-      for (const listener of this.listeners) listener(transition);
       // A timer (lock expiry) changed the seat outside `apply`: settle it once the step is over.
       if (to === 'available') queueMicrotask(() => this.settle(index, actor));
     });
@@ -175,7 +207,23 @@ export class MemorySeatStore implements SeatStore {
     else this.entries.set(index, { frozen });
   }
 
+  private publish(transition: Omit<SeatTransition, 'at'>): void {
+    const full: SeatTransition = { ...transition, at: this.options.clock.now() };
+    for (const listener of this.listeners) listener(full);
+  }
+
   private count(state: SeatStateValue, delta: number): void {
     if (state !== 'available') this.counts[state] += delta;
   }
+}
+
+/** Why a seat moved to `to`; `ended` is the lock it had before, if that lock is now over. */
+function reasonFor(
+  to: SeatStateValue,
+  ended: SeatLock | null,
+  context: SeatContext,
+): SeatTransitionReason {
+  if (to === 'locked') return 'lock';
+  if (to === 'booked') return 'confirm';
+  return ended !== null && context.expired?.lockId === ended.lockId ? 'expiry' : 'release';
 }

@@ -50,7 +50,19 @@ export interface SeatTransition {
   to: SeatStateValue;
   /** ms since epoch, from the store's clock. */
   at: number;
+  /**
+   * What ended or took the lock: `lock` (→ locked), `confirm` (locked → booked), `release`, or
+   * `expiry` (a lapsed lock, whether its timer fired or a request found it due).
+   */
+  reason?: SeatTransitionReason;
+  /**
+   * INTERNAL, never sent to clients: the user whose lock this transition took or ended. It feeds
+   * the per-user lock cap; anything that publishes transitions must strip it.
+   */
+  userId?: string;
 }
+
+export type SeatTransitionReason = 'lock' | 'confirm' | 'release' | 'expiry';
 
 /**
  * Where seats live. A store hosts each seat's machine and passes requests to it; it never decides
@@ -68,4 +80,9 @@ export interface SeatStore {
   subscribe(listener: (transition: SeatTransition) => void): () => void;
   /** Stops every actor and timer. */
   close(): Promise<void>;
+  /**
+   * Resolves when the store can serve requests, rejects when it cannot (a database that is down).
+   * `/readyz` calls it; a store without it is always reachable.
+   */
+  ping?(): Promise<void>;
 }
