@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { applyServerTimeouts } from './http/serverTimeouts';
 import { startInspector } from './inspector';
 
 /** Reads the configuration from the environment and listens. Nothing else lives here. */
@@ -19,7 +21,9 @@ function main(): void {
     lockTtlMs: config.LOCK_TTL_MS,
     inspect: inspector?.inspect,
   });
-  const server = app.listen(config.PORT, () => {
+  const server = createServer(app);
+  applyServerTimeouts(server);
+  server.listen(config.PORT, () => {
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
     console.log(
       `Seat service listening on http://localhost:${config.PORT} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms)`,
