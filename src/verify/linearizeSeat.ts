@@ -158,7 +158,7 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
   }
 
   const horizonOps = byInvoke.filter((_, i) => !isDone(deepest, i));
-  const firstReturn = Math.min(...horizonOps.map((op) => op.returnedAt));
+  const firstReturn = horizonOps.reduce((min, op) => Math.min(min, op.returnedAt), Infinity);
   return {
     kind: 'violation',
     states,

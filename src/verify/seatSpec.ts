@@ -13,7 +13,14 @@ export interface SpecStep {
   expected: Outcome;
 }
 
-/** A seat as the machine starts it. */
+/**
+ * A seat as the machine starts it.
+ *
+ * @example
+ * ```ts
+ * initialSeat(50).value; // 'available'
+ * ```
+ */
 export function initialSeat(ttlMs: number): SpecSnapshot {
   return initialTransition(seatMachine, { ttlMs })[0];
 }
@@ -51,6 +58,12 @@ export function specStep(seat: SpecSnapshot, op: Operation, now: number): SpecSt
 /**
  * The machine's reply among the actions pure `transition` returns (instead of running them): the
  * `xstate.emit` action's event; `undefined` when no transition handled the event.
+ *
+ * @example
+ * ```ts
+ * const [, actions] = transition(seatMachine, seat, { type: 'CONFIRM', userId: 'bob', now });
+ * replyOf(actions); // { type: 'seat.refused', code: 'NOT_LOCKED' }
+ * ```
  */
 export function replyOf(
   actions: ReadonlyArray<{ type: string; params?: unknown }>,
@@ -59,13 +72,27 @@ export function replyOf(
   return (emitted?.params as { event?: SeatReply } | undefined)?.event;
 }
 
-/** The internal event that ends a due lock: the machine's own `EXPIRE`, at the lock's deadline. */
+/**
+ * The internal event that ends a due lock: the machine's own `EXPIRE`, at the lock's deadline.
+ *
+ * @example
+ * ```ts
+ * specExpire(lockedSeat, lockedSeat.context.lock!.until).value; // 'available'
+ * ```
+ */
 export function specExpire(seat: SpecSnapshot, now: number): SpecSnapshot {
   const until = seat.context.lock?.until ?? now;
   return transition(seatMachine, seat, { type: 'EXPIRE', now: Math.max(now, until) })[0];
 }
 
-/** Whether the recorded outcome is what the specification expects (unknown outcomes match all). */
+/**
+ * Whether the recorded outcome is what the specification expects (unknown outcomes match all).
+ *
+ * @example
+ * ```ts
+ * outcomeMatches({ status: 409, code: 'SEAT_LOCKED' }, step.expected);
+ * ```
+ */
 export function outcomeMatches(actual: Outcome | null, expected: Outcome): boolean {
   if (actual === null) return true;
   return (
@@ -80,6 +107,11 @@ export function outcomeMatches(actual: Outcome | null, expected: Outcome): boole
 /**
  * The part of a snapshot that can change what the seat does or reports later; two snapshots with
  * the same key are interchangeable for the rest of a history (a booking's instant is never read).
+ *
+ * @example
+ * ```ts
+ * seatKey(initialSeat(50)); // '["available",null,null,null]'
+ * ```
  */
 export function seatKey(seat: SpecSnapshot): string {
   const { lock, booking, expired } = seat.context;
