@@ -18,6 +18,13 @@ export interface LinearizeOptions {
   expiryToleranceMs?: number;
   /** Search states to visit before giving up with `inconclusive` (default 2 000 000). */
   maxStates?: number;
+  /**
+   * Whether the host applies an event at the instant it stamps its `now` (default true: the
+   * in-memory store stamps and applies in one synchronous step). A host that stamps and then
+   * awaits before applying (a database round trip) only promises that the stamp and the effect
+   * each lie inside the operation's window; pass false to check it against that weaker promise.
+   */
+  stampIsEffect?: boolean;
 }
 
 /** Where the search got furthest before every continuation was refused. */
@@ -56,7 +63,9 @@ interface Node {
  * "before or at/after the deadline", so the search tries the earliest instant of each class (the
  * earliest keeps the most freedom for later operations), plus the exact stamp an accepted fresh
  * lock reveals (`expiresAt - ttlMs`). For the same reason a memoised (set, seat) only needs the
- * earliest instant it was reached at: reaching it later can only do worse.
+ * earliest instant it was reached at: reaching it later can only do worse. A host that stamps and
+ * applies at different instants is checked with `stampIsEffect: false`: the stamp is then any
+ * instant of the window, independent of where the operation takes effect.
  *
  * Lock expiry is an internal step the search may place at any instant from the deadline (minus the
  * stated tolerance) on; it feeds the machine its own `EXPIRE` event.
@@ -68,7 +77,7 @@ interface Node {
  * ```
  */
 export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptions): SeatVerdict {
-  const { ttlMs, expiryToleranceMs = 0, maxStates = 2_000_000 } = options;
+  const { ttlMs, expiryToleranceMs = 0, maxStates = 2_000_000, stampIsEffect = true } = options;
   const byInvoke = [...ops].sort((a, b) => a.invokedAt - b.invokedAt || a.id - b.id);
   const byReturn = byInvoke
     .map((_, i) => i)
@@ -106,23 +115,32 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
       if (isDone(node, i)) continue;
       const op = byInvoke[i];
       if (op.returnedAt === Infinity || op.returnedAt < node.at) continue;
-      const { next, expected } = specStep(node.seat, op, node.at);
-      if (!outcomeMatches(op.outcome, expected) || seatKey(next) !== here) continue;
-      const done = node.done.slice();
-      done[i >>> 5] |= 1 << (i & 31);
-      yield { done, count: node.count + 1, seat: next, at: node.at };
-      return;
+      const stamps = stampIsEffect ? [node.at] : stampsFor(op, op, until, ttlMs);
+      for (const now of stamps) {
+        const { next, expected } = specStep(node.seat, op, now);
+        if (!outcomeMatches(op.outcome, expected) || seatKey(next) !== here) continue;
+        const done = node.done.slice();
+        done[i >>> 5] |= 1 << (i & 31);
+        yield { done, count: node.count + 1, seat: next, at: node.at };
+        return;
+      }
     }
     for (let i = 0; i < n && byInvoke[i].invokedAt <= horizon; i++) {
       if (isDone(node, i)) continue;
       const op = byInvoke[i];
-      for (const at of instantsFor(op, node, until, horizon, ttlMs)) {
-        const { next, expected } = specStep(node.seat, op, at);
+      // The instant the operation takes effect (its place in the order) and the `now` the server
+      // stamped it with: the same instant, or (stampIsEffect false) two instants in the window.
+      const at = Math.max(node.at, op.invokedAt);
+      const latest = Math.min(op.returnedAt, horizon);
+      if (at > latest) continue;
+      const window = stampIsEffect ? { invokedAt: at, returnedAt: latest } : op;
+      for (const now of stampsFor(op, window, until, ttlMs)) {
+        const { next, expected } = specStep(node.seat, op, now);
         // An answer after the end of the history (or none) constrains nothing.
         if (op.returnedAt !== Infinity && !outcomeMatches(op.outcome, expected)) continue;
         const done = node.done.slice();
         done[i >>> 5] |= 1 << (i & 31);
-        yield { done, count: node.count + 1, seat: next, at };
+        yield { done, count: node.count + 1, seat: next, at: stampIsEffect ? now : at };
       }
     }
     if (until !== undefined) {
@@ -170,25 +188,27 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
   };
 }
 
-/** The instants worth trying for `op`: the earliest of each outcome class, and a revealed stamp. */
-function instantsFor(
+/**
+ * The stamps worth trying for `op` within `window`: the earliest of each outcome class (before or
+ * at/after the lock's deadline; the earliest keeps the most freedom), and the stamp an accepted
+ * fresh lock reveals.
+ */
+function stampsFor(
   op: Operation,
-  node: Node,
+  window: { invokedAt: number; returnedAt: number },
   until: number | undefined,
-  horizon: number,
   ttlMs: number,
 ): number[] {
-  const earliest = Math.max(node.at, op.invokedAt);
-  const latest = Math.min(op.returnedAt, horizon);
+  const { invokedAt: earliest, returnedAt: latest } = window;
   if (earliest > latest) return [];
-  const instants = [earliest];
-  if (op.kind === 'get') return instants;
-  if (until !== undefined && earliest < until && until <= latest) instants.push(until);
+  const stamps = [earliest];
+  if (op.kind === 'get') return stamps;
+  if (until !== undefined && earliest < until && until <= latest) stamps.push(until);
   if (op.kind === 'lock' && op.outcome?.expiresAt !== undefined) {
     const stamp = op.outcome.expiresAt - ttlMs;
-    if (earliest <= stamp && stamp <= latest && !instants.includes(stamp)) instants.push(stamp);
+    if (earliest <= stamp && stamp <= latest && !stamps.includes(stamp)) stamps.push(stamp);
   }
-  return instants;
+  return stamps;
 }
 
 function keyOf(node: Node): string {

@@ -35,13 +35,16 @@ export class CheckThenActSeatStore implements SeatStore {
   constructor(
     readonly venue: Venue,
     ttlMs: number,
+    /** The await between check and act; a test may hand in fast-check's scheduler. */
+    private readonly pause: () => Promise<unknown> = () =>
+      new Promise((resolve) => setImmediate(resolve)),
   ) {
     this.initial = initialTransition(seatMachine, { ttlMs })[0];
   }
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
     const read = this.seats.get(id) ?? this.initial;
-    await new Promise((resolve) => setImmediate(resolve)); // the race window
+    await this.pause(); // the race window
     const [next, actions] = transition(seatMachine, read, event);
     this.seats.set(id, next);
     const reply = replyOf(actions);

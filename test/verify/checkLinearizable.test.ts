@@ -96,6 +96,17 @@ describe('checkLinearizable (the checker itself)', () => {
     expect(checkLinearizable(early, { ttlMs: TTL }).ok).to.equal(false);
   });
 
+  it('holds a host that stamps before an await only to the weaker promise when asked', () => {
+    // The lock was stamped at 1 but a read at [2, 3] did not see it: fine if the lock took effect
+    // later than its stamp (stampIsEffect false), not for a host that applies as it stamps.
+    const history = [
+      op([0, 5], 'lock', locked('L1', 1 + TTL), { userId: 'a' }),
+      op([2, 3], 'get', { status: 200, state: 'available' }),
+    ];
+    expect(checkLinearizable(history, { ttlMs: TTL }).ok).to.equal(false);
+    expect(checkLinearizable(history, { ttlMs: TTL, stampIsEffect: false }).ok).to.equal(true);
+  });
+
   it('rejects a booking that later reads as available', () => {
     const report = checkLinearizable(
       [
