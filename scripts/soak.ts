@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       users: 8,
       seed: seed + round,
       untilMs: Math.min(deadline, Date.now() + roundMs),
-      maxPauseMs: 10,
+      maxPauseMs: Math.round(ttlMs * 1.2),
       userPrefix: `r${round}u`,
     });
     const checkStart = Date.now();

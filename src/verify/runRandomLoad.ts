@@ -42,12 +42,16 @@ interface Step {
   /** Which lockId a confirm or release sends: the latest the user got, none, an older one, or junk. */
   lockId: 'latest' | 'none' | 'stale' | 'bogus';
   pauseMs: number;
+  /** Act on the seat this client last locked, as that user (a user finishing a booking). */
+  followUp: boolean;
 }
 
 /**
  * Drives random concurrent traffic at the seat API and records it: each client runs a script of
  * random lock / confirm / release / get requests on random seats as random users, pausing a random
- * while between them, over a shared keep-alive agent (real sockets). Scripts come from fast-check
+ * while between them, over a shared keep-alive agent (real sockets). Half the steps follow up on
+ * the client's last granted lock (same seat, same user), so with pauses around the lock TTL,
+ * confirms and releases race the expiry. Scripts come from fast-check
  * with the given seed, so a failing seed replays the same requests.
  *
  * @example
@@ -71,8 +75,9 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
   const stepArb = fc.record<Step>({
     kind: fc.oneof(
       { arbitrary: fc.constant<OperationKind>('lock'), weight: 4 },
-      { arbitrary: fc.constant<OperationKind>('confirm'), weight: 3 },
-      { arbitrary: fc.constant<OperationKind>('release'), weight: 1 },
+      // Confirms are rarer than locks: a booked seat is out of the game for good.
+      { arbitrary: fc.constant<OperationKind>('confirm'), weight: 1 },
+      { arbitrary: fc.constant<OperationKind>('release'), weight: 2 },
       { arbitrary: fc.constant<OperationKind>('get'), weight: 2 },
     ),
     seat: fc.nat({ max: seats.length - 1 }),
@@ -84,19 +89,23 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
       { arbitrary: fc.constant('bogus' as const), weight: 1 },
     ),
     pauseMs: fc.nat({ max: maxPauseMs }),
+    followUp: fc.boolean(),
   });
   const scriptOf = (client: number, batch: number) =>
     fc.sample(stepArb, { seed: (seed * 1_000_003 + client * 7_919 + batch) | 0, numRuns: 100 });
 
   const runClient = async (client: number) => {
+    /** The seat and user of this client's last granted lock: follow-ups race its expiry. */
+    let last: { seat: string; userId: string } | undefined;
     for (let done = 0, batch = 0; ; batch++) {
       for (const step of scriptOf(client, batch)) {
         if (options.operationsPerClient !== undefined && done >= options.operationsPerClient)
           return;
         if (options.untilMs !== undefined && Date.now() >= options.untilMs) return;
         if (step.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, step.pauseMs));
-        const seat = seats[step.seat];
-        const userId = `${userPrefix}${step.user}`;
+        const followUp = step.followUp && last !== undefined && step.kind !== 'get';
+        const seat = followUp ? last!.seat : seats[step.seat];
+        const userId = followUp ? last!.userId : `${userPrefix}${step.user}`;
         const mine = received.get(`${userId}/${seat}`) ?? [];
         const lockId =
           step.kind === 'confirm' || step.kind === 'release'
@@ -115,6 +124,7 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
         done++;
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         const got = op.outcome?.lockId;
+        if (step.kind === 'lock' && got !== undefined) last = { seat, userId };
         if (got !== undefined && mine.at(-1) !== got) {
           received.set(`${userId}/${seat}`, [...mine.slice(-3), got]);
         }

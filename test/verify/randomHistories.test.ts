@@ -6,7 +6,7 @@ import { Venue } from '../../src/venue';
 import { CheckThenActSeatStore } from '../support/CheckThenActSeatStore';
 import { listen } from '../support/listen';
 
-const SEATS = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'];
+const SEATS = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
 
 /** Seeds for this run: `CHECK_SEED=n` replays seed n alone; otherwise three fresh ones. */
 function seeds(): number[] {
@@ -29,12 +29,27 @@ async function recordRun(seed: number, options: AppOptions): Promise<LoadStats> 
       users: 8,
       seed,
       operationsPerClient: 20,
-      maxPauseMs: 12,
+      // Pauses up to a little over the TTL: a follow-up confirm lands on both sides of the deadline.
+      maxPauseMs: Math.round((options.lockTtlMs ?? 50) * 1.2),
     });
   } finally {
     await served.stop();
     await close();
   }
+}
+
+/** What a run did, so a reader sees that locks really collided and expired. */
+function describeRun({ history }: LoadStats): string {
+  const counts = new Map<string, number>();
+  for (const op of history.operations()) {
+    const key = op.outcome?.code ?? `${op.kind} ${op.outcome?.state ?? '?'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const of = (key: string) => counts.get(key) ?? 0;
+  return (
+    `${of('lock locked')} locks granted, ${of('SEAT_LOCKED')} refused SEAT_LOCKED, ` +
+    `${of('confirm booked')} confirms booked, ${of('LOCK_EXPIRED')} refused LOCK_EXPIRED`
+  );
 }
 
 function explain(seed: number, report: CheckReport): string {
@@ -58,6 +73,7 @@ describe('Linearizability of random concurrent HTTP histories', function () {
       const report = checkLinearizable(stats.history.operations(), { ttlMs, expiryToleranceMs: 0 });
       expect(report.operations).to.equal(50 * 20);
       expect(report.ok, explain(seed, report)).to.equal(true);
+      console.log(`      ${describeRun(stats)}; ${report.states} search states`);
     });
   }
 
