@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     inconclusive: 0,
     unknown: 0,
     statuses: {} as Record<number, number>,
+    answers: {} as Record<string, number>,
     maxInFlight: 0,
     checkMs: 0,
     states: 0,
@@ -130,6 +131,10 @@ async function main(): Promise<void> {
     for (const [status, count] of Object.entries(stats.statuses)) {
       totals.statuses[Number(status)] = (totals.statuses[Number(status)] ?? 0) + count;
     }
+    for (const op of stats.history.operations()) {
+      const key = op.outcome?.code ?? `${op.kind} ${op.outcome?.state ?? 'unknown'}`;
+      totals.answers[key] = (totals.answers[key] ?? 0) + 1;
+    }
     for (const violation of report.violations) {
       console.log(`VIOLATION (round ${round}, seed ${seed + round})\n${violation.report}`);
     }
@@ -153,6 +158,7 @@ async function main(): Promise<void> {
       `Soak finished after ${elapsed.toFixed(1)} s (load and checking)`,
       `  operations:           ${totals.operations} (${Math.round(totals.operations / elapsed)}/s overall)`,
       `  statuses:             ${JSON.stringify(totals.statuses)}`,
+      `  answers:              ${JSON.stringify(totals.answers)}`,
       `  histories checked:    ${totals.histories} (per seat; ${totals.states} search states, ${totals.checkMs} ms checking)`,
       `  violations:           ${totals.violations}`,
       `  inconclusive:         ${totals.inconclusive}`,
