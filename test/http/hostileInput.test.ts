@@ -73,7 +73,6 @@ const bodies: fc.Arbitrary<Buffer | undefined> = fc.oneof(
       '{"__proto__":{"userId":"mallory"}}',
       '{"constructor":{"prototype":{"userId":"mallory","polluted":true}}}',
       '{"__proto__":{"polluted":true},"userId":42}',
-      '{"userId":"\\ud800"}'.replace('"\\ud800"', '1'),
       `{"userId":"${'x'.repeat(129)}"}`,
       `{"userId":"${'x'.repeat(15_000)}"}`,
       `{"userId":"${'x'.repeat(40_000)}"}`,
@@ -241,6 +240,8 @@ describe('Hostile input', function () {
     });
     agent.destroy();
     const growth = heapAfterGc() - baseline;
+    const answered = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${n} × ${s}`);
+    console.log(`      ${answered.join(', ')}; heap ${(growth / 1e6).toFixed(1)} MB after GC`);
 
     expect(
       failures.slice(0, 10),
@@ -254,7 +255,7 @@ describe('Hostile input', function () {
       undefined,
     );
     expect(({} as Record<string, unknown>).userId).to.equal(undefined);
-    // Loose on purpose (not a benchmark): a leak of a few hundred bytes per request would show.
+    // Loose on purpose (not a benchmark): a leak of 5 kB or more per request would show.
     expect(growth, `heap grew by ${(growth / 1e6).toFixed(1)} MB`).to.be.lessThan(16e6);
     // And it still serves a real request.
     const status = await send(served.baseUrl, new http.Agent(), {
