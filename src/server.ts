@@ -1,9 +1,11 @@
 import cluster from 'node:cluster';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { runWorkers } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
+import { applyServerTimeouts } from './http/serverTimeouts';
 import { startInspector } from './inspector';
 import { createLogger } from './logger';
 import { exitOnSignals } from './shutdown';
@@ -52,7 +54,9 @@ async function serve(config: Config): Promise<void> {
     corsOrigin: config.CORS_ORIGIN,
     processMetrics: true,
   });
-  const server = seatApp.app.listen(config.PORT, () => {
+  const server = createServer(seatApp.app);
+  applyServerTimeouts(server);
+  server.listen(config.PORT, () => {
     seatApp.lifecycle.ready();
     const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
