@@ -99,7 +99,6 @@ export class PostgresSeatStore implements SeatStore {
   private readonly origin = randomBytes(6).toString('hex');
   /** The lock cap's own connections (see {@link createLockQuota}), opened on first use. */
   private quotaPool: Pool | undefined;
-
   private readonly pool: Pool;
 
   private constructor(private readonly options: PostgresSeatStoreOptions) {
@@ -204,10 +203,12 @@ export class PostgresSeatStore implements SeatStore {
    * {@link PostgresLockQuota}). It gets a pool of its own: a quota request holds a connection
    * (its per-user lock) while the seat's LOCK needs another, so sharing the request pool could
    * leave every connection waiting for one more. The store closes that pool with its own.
+   * `createApp` calls this itself for a store that has it.
    *
    * @example
    * ```ts
-   * const { app } = createApp({ store, lockQuota: store.createLockQuota(10) });
+   * const quota = store.createLockQuota(10);
+   * await quota.admit('alice', 'A1', () => store.apply('A1', lockEvent)); // { ok: true, … }
    * ```
    */
   createLockQuota(max: number): LockQuota {
