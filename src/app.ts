@@ -56,7 +56,10 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Most locks one user may hold at once (default 10); `0` is no cap. */
   maxLocksPerUser?: number;
-  /** The per-user lock cap's host; by default an in-memory one over the store's transitions. */
+  /**
+   * The per-user lock cap's host; by default the store's own (`store.createLockQuota`, PostgreSQL:
+   * across instances), else an in-memory one over the store's transitions.
+   */
   lockQuota?: LockQuota;
   /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
   corsOrigin?: '*' | string[];
@@ -92,7 +95,7 @@ export interface SeatApp {
  */
 export function createApp(options: AppOptions = {}): SeatApp {
   const clock = options.clock ?? systemClock;
-  const store =
+  const store: SeatStore =
     options.store ??
     new MemorySeatStore({
       venue: new Venue(options.rows ?? 10, options.seatsPerRow ?? 10),
@@ -101,8 +104,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
       inspect: options.inspect,
     });
   const maxLocks = options.maxLocksPerUser ?? 10;
+  // A store shared by several instances hosts the cap itself, so it holds across them.
   const quota =
-    options.lockQuota ?? (maxLocks > 0 ? new MemoryLockQuota(store, maxLocks) : undefined);
+    options.lockQuota ??
+    (maxLocks > 0
+      ? (store.createLockQuota?.(maxLocks) ?? new MemoryLockQuota(store, maxLocks))
+      : undefined);
   const service = new SeatService(store, clock, quota);
   const logger = options.logger ?? createLogger('silent');
   const logError =

@@ -22,7 +22,7 @@ const LOCK_COUNTERS: Record<SeatTransitionReason, [name: string, help: string]> 
 /**
  * The service's Prometheus metrics: requests and their latency by route and status, seats by
  * state (read from `store.summary()` at scrape time), locks taken/expired/released/confirmed
- * (from the store's transitions) and refused requests by code (from the service).
+ * (from the store's transitions made by this instance) and refused requests by code (from the service).
  *
  * @example
  * ```ts
@@ -75,7 +75,9 @@ export function createMetrics(service: SeatService, options: { process?: boolean
 
   const unsubscribe = [
     service.store.subscribe((t: SeatTransition) => {
-      if (t.reason) locks[t.reason].inc();
+      // Only this instance's: Prometheus sums the instances, and a shared store tells each of
+      // them about every instance's transitions.
+      if (t.reason && t.local !== false) locks[t.reason].inc();
     }),
     service.onRefusal((code) => refused.inc({ code })),
   ];

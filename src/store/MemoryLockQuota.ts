@@ -1,16 +1,10 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import {
-  userLocksMachine,
-  type UserLocksEvent,
-  type UserLocksReply,
-} from '../../machines/userLocksMachine';
+import type { UserLocksEvent, UserLocksReply } from '../../machines/userLocksMachine';
 import type { LockQuota, LockQuotaRefusal } from './LockQuota';
 import type { SeatStore, SeatTransition } from './SeatStore';
-
-type UserSnapshot = SnapshotFrom<typeof userLocksMachine>;
+import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from './stepUserLocks';
 
 interface UserEntry {
-  snapshot: UserSnapshot;
+  snapshot: UserLocksSnapshot;
   /** The user's lock requests, one after the other (see {@link LockQuota.admit}). */
   queue: Promise<unknown>;
   pending: number;
@@ -19,8 +13,8 @@ interface UserEntry {
 /**
  * {@link LockQuota} for one process: one `userLocksMachine` snapshot per user, stepped with xstate's
  * pure `transition()` and fed by the store's transitions (which carry the lock holder). A user who
- * holds nothing and asks nothing has no entry. A PostgreSQL store would keep the same snapshot in
- * a row it locks (`SELECT … FOR UPDATE`) around the question and the seat's LOCK.
+ * holds nothing and asks nothing has no entry. Over PostgreSQL, `PostgresLockQuota` rebuilds the
+ * same machine from the database instead, so the cap holds across instances.
  *
  * @example
  * ```ts
@@ -84,8 +78,7 @@ export class MemoryLockQuota implements LockQuota {
   private entry(userId: string): UserEntry {
     let entry = this.users.get(userId);
     if (!entry) {
-      const [snapshot] = initialTransition(userLocksMachine, { max: this.max });
-      entry = { snapshot, queue: Promise.resolve(), pending: 0 };
+      entry = { snapshot: userLocksStart(this.max), queue: Promise.resolve(), pending: 0 };
       this.users.set(userId, entry);
     }
     return entry;
@@ -93,11 +86,9 @@ export class MemoryLockQuota implements LockQuota {
 
   /** Steps the user's machine; returns the reply it emitted, if any. */
   private send(entry: UserEntry, event: UserLocksEvent): UserLocksReply | undefined {
-    const [next, actions] = transition(userLocksMachine, entry.snapshot, event);
+    const [next, reply] = stepUserLocks(entry.snapshot, event);
     entry.snapshot = next;
-    // xstate's `emit` shows up as an executable action typed `xstate.emit` carrying the event.
-    const emitted = actions.find((action) => (action.type as string) === 'xstate.emit');
-    return (emitted?.params as { event?: UserLocksReply } | undefined)?.event;
+    return reply;
   }
 
   private forgetIfIdle(userId: string, entry: UserEntry): void {

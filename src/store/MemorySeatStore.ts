@@ -7,7 +7,6 @@ import {
 } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type {
-  SeatContext,
   SeatLock,
   SeatReply,
   SeatRequestEvent,
@@ -23,8 +22,8 @@ import type {
   SeatStore,
   SeatSummary,
   SeatTransition,
-  SeatTransitionReason,
 } from './SeatStore';
+import { seatChanges } from './seatChanges';
 import { isInitial, toRecord } from './seatRecord';
 
 type SeatActor = Actor<typeof seatMachine>;
@@ -161,35 +160,16 @@ export class MemorySeatStore implements SeatStore {
     let lock: SeatLock | null = null; // frozen seats are never locked
     actor.subscribe((snapshot) => {
       const { state: to, context } = toRecord(id, snapshot);
-      const before = lock;
+      const changes = seatChanges(from, lock, to, context);
       lock = context.lock;
-      if (to === from) {
-        // A fresh LOCK took over a due lock before its timer fired: the machine stays `locked`,
-        // but one lock ended and another began, and both users' counts must hear of it.
-        if (to !== 'locked' || before?.lockId === lock?.lockId) return;
-        this.publish({
-          id,
-          from: 'locked',
-          to: 'available',
-          reason: 'expiry',
-          userId: before?.userId,
-        });
-        this.publish({ id, from: 'available', to: 'locked', reason: 'lock', userId: lock?.userId });
-        return;
+      if (to !== from) {
+        this.count(from, -1);
+        this.count(to, +1);
       }
-      this.count(from, -1);
-      this.count(to, +1);
-      const ended = to === 'locked' ? null : before;
-      this.publish({
-        id,
-        from,
-        to,
-        reason: reasonFor(to, ended, context),
-        userId: (lock ?? ended)?.userId,
-      });
+      for (const change of changes) this.publish({ id, ...change });
       from = to;
       // A timer (lock expiry) changed the seat outside `apply`: settle it once the step is over.
-      if (to === 'available') queueMicrotask(() => this.settle(index, actor));
+      if (to === 'available' && changes.length > 0) queueMicrotask(() => this.settle(index, actor));
     });
     actor.start();
     this.entries.set(index, { actor });
@@ -215,15 +195,4 @@ export class MemorySeatStore implements SeatStore {
   private count(state: SeatStateValue, delta: number): void {
     if (state !== 'available') this.counts[state] += delta;
   }
-}
-
-/** Why a seat moved to `to`; `ended` is the lock it had before, if that lock is now over. */
-function reasonFor(
-  to: SeatStateValue,
-  ended: SeatLock | null,
-  context: SeatContext,
-): SeatTransitionReason {
-  if (to === 'locked') return 'lock';
-  if (to === 'booked') return 'confirm';
-  return ended !== null && context.expired?.lockId === ended.lockId ? 'expiry' : 'release';
 }

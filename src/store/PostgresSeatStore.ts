@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { Client, Pool, type PoolClient } from 'pg';
 import { initialTransition } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
 import type { Clock } from '../clock';
 import type { Venue } from '../venue';
+import type { LockQuota } from './LockQuota';
+import { PostgresLockQuota } from './PostgresLockQuota';
 import { COUNT_SHARDS, migrate } from './postgresSchema';
+import type { SeatChange } from './seatChanges';
 import { toRecord } from './seatRecord';
 import type {
   ApplyResult,
@@ -28,7 +32,10 @@ export interface PostgresSeatStoreOptions {
   sweepIntervalMs?: number;
   /** Most due locks expired in one sweep transaction (default 500). */
   sweepBatch?: number;
-  /** Most connections this instance opens for requests (default 10), plus one for LISTEN. */
+  /**
+   * Most connections this instance opens for requests (default 10), plus one for LISTEN, plus as
+   * many again for the per-user lock cap once {@link PostgresSeatStore.createLockQuota} is used.
+   */
   poolSize?: number;
   /** Where background errors (sweeper, LISTEN connection) are reported (default `console.error`). */
   logError?: (err: unknown) => void;
@@ -42,6 +49,9 @@ const MAX_ATTEMPTS = 100;
 
 /** PostgreSQL error codes after which the same request is simply tried again. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+
+/** A transition as it travels in a NOTIFY payload: which instance made it rides along. */
+type Published = SeatTransition & { origin: string };
 
 interface SeatRow {
   idx: number;
@@ -85,15 +95,18 @@ export class PostgresSeatStore implements SeatStore {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Tells this instance's transitions from the ones it hears from others (see `local`). */
+  private readonly origin = randomBytes(6).toString('hex');
+  /** The lock cap's own connections (see {@link createLockQuota}), opened on first use. */
+  private quotaPool: Pool | undefined;
+  private readonly pool: Pool;
 
-  private constructor(
-    private readonly pool: Pool,
-    private readonly options: PostgresSeatStoreOptions,
-  ) {
+  private constructor(private readonly options: PostgresSeatStoreOptions) {
     this.venue = options.venue;
     this.initial = initialTransition(seatMachine, { ttlMs: options.ttlMs })[0];
     this.logError =
       options.logError ?? ((err) => console.error(`Seat store: ${describeError(err)}`));
+    this.pool = this.newPool();
   }
 
   /**
@@ -102,16 +115,10 @@ export class PostgresSeatStore implements SeatStore {
    * transitions, and starts the sweeper.
    */
   static async open(options: PostgresSeatStoreOptions): Promise<PostgresSeatStore> {
-    const pool = new Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 10,
-    });
-    const store = new PostgresSeatStore(pool, options);
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on('error', (err) => store.closed || store.logError(err));
+    const store = new PostgresSeatStore(options);
     try {
       const { venue, ttlMs } = options;
-      await migrate(pool, { rows: venue.rows, seatsPerRow: venue.seatsPerRow, ttlMs });
+      await migrate(store.pool, { rows: venue.rows, seatsPerRow: venue.seatsPerRow, ttlMs });
       await store.listen();
     } catch (err) {
       await store.close();
@@ -186,6 +193,34 @@ export class PostgresSeatStore implements SeatStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** `SELECT 1` on the request pool: rejects while the database cannot be reached. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * The per-user lock cap over this database, so it holds across every instance (see
+   * {@link PostgresLockQuota}). It gets a pool of its own: a quota request holds a connection
+   * (its per-user lock) while the seat's LOCK needs another, so sharing the request pool could
+   * leave every connection waiting for one more. The store closes that pool with its own.
+   * `createApp` calls this itself for a store that has it.
+   *
+   * @example
+   * ```ts
+   * const quota = store.createLockQuota(10);
+   * await quota.admit('alice', 'A1', () => store.apply('A1', lockEvent)); // { ok: true, … }
+   * ```
+   */
+  createLockQuota(max: number): LockQuota {
+    this.quotaPool ??= this.newPool();
+    return new PostgresLockQuota({
+      pool: this.quotaPool,
+      venue: this.venue,
+      max,
+      clock: this.options.clock,
+    });
+  }
+
   /**
    * Expires due locks through the machine, at most `sweepBatch` of them, and returns how many it
    * expired. The sweeper calls it every `sweepIntervalMs`; tests call it by hand. Rows are picked
@@ -227,7 +262,17 @@ export class PostgresSeatStore implements SeatStore {
     await this.sweeping;
     this.listeners.clear();
     await this.listener?.end().catch(() => undefined);
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.quotaPool?.end()]);
+  }
+
+  private newPool(): Pool {
+    const pool = new Pool({
+      connectionString: this.options.connectionString,
+      max: this.options.poolSize ?? 10,
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', (err) => this.closed || this.logError(err));
+    return pool;
   }
 
   private indexOf(id: string): number {
@@ -271,13 +316,14 @@ export class PostgresSeatStore implements SeatStore {
    * together or not at all. Returns false when another writer got there first.
    */
   private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
-    const { state, snapshot, lockedUntil } = columns(step.snapshot);
-    const params: unknown[] = [index, state, snapshot, lockedUntil];
+    const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
+    const params: unknown[] = [index, state, snapshot, lockedUntil, holder];
     const seatWrite =
       version === 0
-        ? `INSERT INTO seat (idx, state, snapshot, version, locked_until) VALUES ($1, $2, $3, 1, $4)
-           ON CONFLICT (idx) DO NOTHING RETURNING idx`
-        : `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4
+        ? `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
+           VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (idx) DO NOTHING RETURNING idx`
+        : `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4,
+             holder = $5
            WHERE idx = $1 AND version = ${param(params, version)} RETURNING idx`;
     // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
     // one-time filter over `written`): a request locks its seat row before its counter row, the
@@ -289,7 +335,7 @@ export class PostgresSeatStore implements SeatStore {
         : `, counted AS (UPDATE seat_count SET locked = locked + ${param(params, locked)},
              booked = booked + ${param(params, booked)}
              WHERE shard = ${param(params, index % COUNT_SHARDS)} AND EXISTS (SELECT 1 FROM written))`;
-    const transitions = this.transitions(index, step.states);
+    const transitions = this.transitions(index, step.changes);
     const notify =
       transitions.length === 0
         ? 'SELECT idx FROM written'
@@ -309,15 +355,16 @@ export class PostgresSeatStore implements SeatStore {
     const written = steps.map(({ row, step }) => ({ idx: row.idx, ...columns(step.snapshot) }));
     await client.query(
       `UPDATE seat SET state = u.state, snapshot = u.snapshot, version = seat.version + 1,
-         locked_until = u.locked_until
-       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[])
-         AS u(idx, state, snapshot, locked_until)
+         locked_until = u.locked_until, holder = u.holder
+       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
+         AS u(idx, state, snapshot, locked_until, holder)
        WHERE seat.idx = u.idx`,
       [
         written.map((w) => w.idx),
         written.map((w) => w.state),
         written.map((w) => w.snapshot),
         written.map((w) => w.lockedUntil),
+        written.map((w) => w.holder),
       ],
     );
     const perShard = new Map<number, { locked: number; booked: number }>();
@@ -337,14 +384,18 @@ export class PostgresSeatStore implements SeatStore {
     }
     // One notification per seat: a payload must stay under 8000 bytes, a batch's would not.
     await client.query(`SELECT pg_notify('${CHANNEL}', p) FROM unnest($1::text[]) AS p`, [
-      steps.map(({ row, step }) => JSON.stringify(this.transitions(row.idx, step.states))),
+      steps.map(({ row, step }) => JSON.stringify(this.transitions(row.idx, step.changes))),
     ]);
   }
 
-  private transitions(index: number, states: SeatStateValue[]): SeatTransition[] {
+  /**
+   * The NOTIFY payload of a step: the same fields the memory store's transitions carry (reason,
+   * lock holder), plus this instance's `origin`.
+   */
+  private transitions(index: number, changes: SeatChange[]): Published[] {
     const id = this.venue.idAt(index);
     const at = this.options.clock.now();
-    return states.slice(1).map((to, i) => ({ id, from: states[i], to, at }));
+    return changes.map((change) => ({ id, ...change, at, origin: this.origin }));
   }
 
   /** A dedicated connection LISTENs for every instance's transitions (this one's included). */
@@ -373,7 +424,8 @@ export class PostgresSeatStore implements SeatStore {
 
   private publish(payload: string | undefined): void {
     if (!payload) return;
-    for (const transition of JSON.parse(payload) as SeatTransition[]) {
+    for (const { origin, ...heard } of JSON.parse(payload) as Published[]) {
+      const transition: SeatTransition = { ...heard, local: origin === this.origin };
       for (const listener of this.listeners) listener(transition);
     }
   }
@@ -400,12 +452,14 @@ function columns(snapshot: SeatSnapshot): {
   state: SeatStateValue;
   snapshot: string;
   lockedUntil: number | null;
+  holder: string | null;
 } {
   const lock = snapshot.value === 'locked' ? snapshot.context.lock : null;
   return {
     state: snapshot.value,
     snapshot: JSON.stringify(persistSeat(snapshot)),
     lockedUntil: lock ? lock.until : null,
+    holder: lock ? lock.userId : null,
   };
 }
 

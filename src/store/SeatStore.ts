@@ -5,6 +5,7 @@ import type {
   SeatStateValue,
 } from '../../machines/seatTypes';
 import type { Venue } from '../venue';
+import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
 export interface SeatRecord {
@@ -60,6 +61,12 @@ export interface SeatTransition {
    * the per-user lock cap; anything that publishes transitions must strip it.
    */
   userId?: string;
+  /**
+   * INTERNAL: `false` when another instance made this transition and this one only heard of it
+   * (PostgreSQL's NOTIFY reaches every instance); absent or `true` when this instance made it.
+   * Counters meant to be summed over instances (metrics) count only their own.
+   */
+  local?: boolean;
 }
 
 export type SeatTransitionReason = 'lock' | 'confirm' | 'release' | 'expiry';
@@ -85,4 +92,10 @@ export interface SeatStore {
    * `/readyz` calls it; a store without it is always reachable.
    */
   ping?(): Promise<void>;
+  /**
+   * The per-user lock cap (`MAX_LOCKS_PER_USER`) hosted by the store itself, for a store shared by
+   * several instances, where a cap kept in one process would let each instance admit. `createApp`
+   * uses it when present; otherwise the in-memory `MemoryLockQuota`.
+   */
+  createLockQuota?(max: number): LockQuota;
 }

@@ -17,7 +17,7 @@ export const COUNT_SHARDS = 16;
  * Only seats that left the machine's initial state have a row (like the in-memory store's virtual
  * actors), so a venue of any size is seeded in constant time. `state` and `locked_until` repeat
  * what the snapshot says, for indexes (lists by state, the sweeper's due locks); the machine's rules
- * live only in the machine.
+ * live only in the machine. `holder` likewise repeats the lock's user, for the per-user cap.
  */
 const MIGRATIONS: string[] = [
   `CREATE TABLE seat (
@@ -35,6 +35,11 @@ const MIGRATIONS: string[] = [
      booked bigint NOT NULL DEFAULT 0
    );
    INSERT INTO seat_count (shard) SELECT generate_series(0, ${COUNT_SHARDS - 1});`,
+  // The lock holder, repeated from the snapshot like `locked_until`, so the per-user lock cap can
+  // read a user's live locks through an index (PostgresLockQuota).
+  `ALTER TABLE seat ADD COLUMN holder text;
+   UPDATE seat SET holder = snapshot #>> '{context,lock,userId}' WHERE locked_until IS NOT NULL;
+   CREATE INDEX seat_holder ON seat (holder, locked_until) WHERE holder IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

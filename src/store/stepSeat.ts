@@ -1,6 +1,7 @@
 import { transition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply, SeatStateValue } from '../../machines/seatTypes';
+import { seatChanges, type SeatChange } from './seatChanges';
 
 export type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
@@ -12,6 +13,8 @@ export interface SeatStep {
   reply: SeatReply | undefined;
   /** Every state the seat passed through, starting with the one it was in (no repeats). */
   states: SeatStateValue[];
+  /** The transitions along the way, with their reason and lock holder (what a store publishes). */
+  changes: SeatChange[];
   /** Whether the snapshot differs from `before` and so must be written back. */
   changed: boolean;
 }
@@ -31,15 +34,18 @@ export interface SeatStep {
  * const step = stepSeat(initial, { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
  * step.reply; // { type: 'seat.accepted' }
  * step.states; // ['available', 'locked']
+ * step.changes; // [{ from: 'available', to: 'locked', reason: 'lock', userId: 'u1' }]
  * ```
  */
 export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
   const states: SeatStateValue[] = [before.value];
-  const visit = (snapshot: SeatSnapshot) => {
-    if (snapshot.value !== states[states.length - 1]) states.push(snapshot.value);
+  const changes: SeatChange[] = [];
+  const visit = (from: SeatSnapshot, to: SeatSnapshot) => {
+    if (to.value !== states[states.length - 1]) states.push(to.value);
+    changes.push(...seatChanges(from.value, from.context.lock, to.value, to.context));
   };
   let [snapshot] = transition(seatMachine, before, { type: 'EXPIRE', now: event.now });
-  visit(snapshot);
+  visit(before, snapshot);
   let reply: SeatReply | undefined;
   if (event.type !== 'EXPIRE') {
     const [next, actions] = transition(seatMachine, snapshot, event);
@@ -47,10 +53,10 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
     for (const action of actions as unknown as { type: string; params?: { event: SeatReply } }[]) {
       if (action.type === 'xstate.emit') reply = action.params?.event;
     }
+    visit(snapshot, next);
     snapshot = next;
-    visit(snapshot);
   }
-  return { snapshot, reply, states, changed: !sameSeat(before, snapshot) };
+  return { snapshot, reply, states, changes, changed: !sameSeat(before, snapshot) };
 }
 
 /**

@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
+import { promSample } from '../support/promSample';
 import { serve, type Served } from '../support/serve';
-
-/** The value of the sample `name{labels}` in a Prometheus text exposition (0 when absent). */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 describe('Prometheus /metrics', () => {
   let api: Served;
@@ -37,22 +32,24 @@ describe('Prometheus /metrics', () => {
 
     const { text, headers } = await api.call('GET', '/metrics');
     expect(headers.get('content-type')).to.match(/^text\/plain/);
-    expect(sample(text, 'seats{state="available"}')).to.equal(4);
-    expect(sample(text, 'seats{state="locked"}')).to.equal(1);
-    expect(sample(text, 'seats{state="booked"}')).to.equal(1);
-    expect(sample(text, 'seat_locks_taken_total')).to.equal(4);
-    expect(sample(text, 'seat_locks_confirmed_total')).to.equal(1);
-    expect(sample(text, 'seat_locks_released_total')).to.equal(1);
-    expect(sample(text, 'seat_locks_expired_total')).to.equal(1);
+    expect(promSample(text, 'seats{state="available"}')).to.equal(4);
+    expect(promSample(text, 'seats{state="locked"}')).to.equal(1);
+    expect(promSample(text, 'seats{state="booked"}')).to.equal(1);
+    expect(promSample(text, 'seat_locks_taken_total')).to.equal(4);
+    expect(promSample(text, 'seat_locks_confirmed_total')).to.equal(1);
+    expect(promSample(text, 'seat_locks_released_total')).to.equal(1);
+    expect(promSample(text, 'seat_locks_expired_total')).to.equal(1);
     for (const code of ['SEAT_LOCKED', 'SEAT_BOOKED', 'LOCK_EXPIRED']) {
-      expect(sample(text, `seat_requests_refused_total{code="${code}"}`), code).to.equal(1);
+      expect(promSample(text, `seat_requests_refused_total{code="${code}"}`), code).to.equal(1);
     }
     const lock = 'method="POST",route="/seats/:id/lock"';
-    expect(sample(text, `http_requests_total{${lock},status="200"}`)).to.equal(4);
-    expect(sample(text, `http_requests_total{${lock},status="409"}`)).to.equal(1);
+    expect(promSample(text, `http_requests_total{${lock},status="200"}`)).to.equal(4);
+    expect(promSample(text, `http_requests_total{${lock},status="409"}`)).to.equal(1);
     const get = 'method="GET",route="/seats/:id"';
-    expect(sample(text, `http_requests_total{${get},status="404"}`)).to.equal(1);
-    expect(sample(text, `http_request_duration_seconds_count{${lock},status="200"}`)).to.equal(4);
+    expect(promSample(text, `http_requests_total{${get},status="404"}`)).to.equal(1);
+    expect(promSample(text, `http_request_duration_seconds_count{${lock},status="200"}`)).to.equal(
+      4,
+    );
     expect(text).to.include(
       `http_request_duration_seconds_bucket{le="+Inf",${lock},status="200"} 4`,
     );
@@ -67,10 +64,10 @@ describe('Prometheus /metrics', () => {
     const mine = (await api.call('GET', '/metrics')).text;
     const theirs = (await other.call('GET', '/metrics')).text;
     expect(
-      sample(mine, 'http_requests_total{method="GET",route="/healthz",status="200"}'),
+      promSample(mine, 'http_requests_total{method="GET",route="/healthz",status="200"}'),
     ).to.equal(1);
     expect(
-      sample(mine, 'http_requests_total{method="GET",route="unmatched",status="404"}'),
+      promSample(mine, 'http_requests_total{method="GET",route="unmatched",status="404"}'),
     ).to.equal(2);
     expect(theirs).not.to.include('route="/healthz"');
     expect(theirs).to.include('process_cpu_seconds_total');
