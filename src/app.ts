@@ -54,6 +54,10 @@ export interface AppOptions {
    * from one address build apps without it.
    */
   rateLimitPerMinute?: number;
+  /** Whether the rate limit counts clients on this host's loopback addresses too (default true). */
+  rateLimitLocalClients?: boolean;
+  /** Express `trust proxy`: how many proxies' X-Forwarded-For to believe (default 0: none). */
+  trustProxy?: number;
   /** Most locks one user may hold at once (default 10); `0` is no cap. */
   maxLocksPerUser?: number;
   /**
@@ -117,7 +121,11 @@ export function createApp(options: AppOptions = {}): SeatApp {
     (options.logger ? (err: unknown) => logger.error({ err }, 'unexpected error') : undefined);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(service, { process: options.processMetrics });
-  const limit = options.rateLimitPerMinute ? seatActionRateLimit(options.rateLimitPerMinute) : null;
+  const limit = options.rateLimitPerMinute
+    ? seatActionRateLimit(options.rateLimitPerMinute, {
+        limitLocalClients: options.rateLimitLocalClients ?? true,
+      })
+    : null;
   const events = new SeatEventHub(store, {
     clock,
     heartbeatMs: options.eventsHeartbeatMs,
@@ -128,6 +136,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
 
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
   // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.

@@ -50,6 +50,8 @@ const configSchema = z.object({
     .optional()
     .transform((v): LogLevel => (v ? (v as LogLevel) : 'info')),
   RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+  /** Proxies in front of the service whose X-Forwarded-For is believed (Express `trust proxy`). */
+  TRUST_PROXY: integer('TRUST_PROXY', 0, 0, 10),
   MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
   CORS_ORIGIN: z
@@ -72,7 +74,14 @@ const configSchema = z.object({
     }),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & {
+  /**
+   * Whether the rate limit also counts clients on this host (loopback). Only when
+   * `RATE_LIMIT_PER_MINUTE` is set explicitly: the default limit is for remote clients, and leaves
+   * the host's own tools (health checks, benchmarks, scripts) alone.
+   */
+  RATE_LIMIT_LOCAL: boolean;
+};
 
 /** Every environment variable the service reads (the README documents each). */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as Array<keyof Config>;
@@ -100,7 +109,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => issue.message).join('\n'));
   }
-  const config = result.data;
+  const config = {
+    ...result.data,
+    RATE_LIMIT_LOCAL: (env.RATE_LIMIT_PER_MINUTE ?? '').trim() !== '',
+  };
   if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
     throw new ConfigError(
       `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,

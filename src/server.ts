@@ -50,6 +50,8 @@ async function serve(config: Config): Promise<void> {
     eventsHeartbeatMs: config.EVENTS_HEARTBEAT_MS,
     logger,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    rateLimitLocalClients: config.RATE_LIMIT_LOCAL,
+    trustProxy: config.TRUST_PROXY,
     maxLocksPerUser: config.MAX_LOCKS_PER_USER,
     corsOrigin: config.CORS_ORIGIN,
     processMetrics: true,

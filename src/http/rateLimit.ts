@@ -10,7 +10,9 @@ export interface RateLimit {
 
 /**
  * Allows each client (by IP address, IPv6 by /56 subnet) at most `perMinute` seat actions in a
- * fixed one-minute window (express-rate-limit). Over the limit the request is passed on as an
+ * fixed one-minute window (express-rate-limit); with `limitLocalClients: false`, clients on this
+ * host's loopback addresses are not counted. Behind a proxy, set Express's `trust proxy` so the
+ * address is the client's, not the proxy's. Over the limit the request is passed on as an
  * {@link HttpError} 429 `RATE_LIMITED` with `Retry-After`, so the central error handler answers
  * it as a problem like every other error.
  *
@@ -20,7 +22,10 @@ export interface RateLimit {
  * router.post('/seats/:id/lock', limit.middleware, handler);
  * ```
  */
-export function seatActionRateLimit(perMinute: number): RateLimit {
+export function seatActionRateLimit(
+  perMinute: number,
+  { limitLocalClients = true }: { limitLocalClients?: boolean } = {},
+): RateLimit {
   const windowMs = 60_000;
   // Counts live in this process; behind several instances give each client a sticky instance or
   // swap in a shared store (express-rate-limit has Redis and PostgreSQL ones).
@@ -30,6 +35,8 @@ export function seatActionRateLimit(perMinute: number): RateLimit {
     store,
     limit: perMinute,
     standardHeaders: 'draft-8',
+    // The host's own clients (health checks, benchmarks, scripts) may be left out of the limit.
+    skip: (req) => !limitLocalClients && isLoopback(req.ip),
     legacyHeaders: false,
     handler(req, _res, next) {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
@@ -49,4 +56,11 @@ export function seatActionRateLimit(perMinute: number): RateLimit {
     middleware,
     close: () => store.shutdown(),
   };
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
+function isLoopback(ip: string | undefined): boolean {
+  if (ip === undefined) return false;
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return v4.startsWith('127.') || ip === '::1';
 }

@@ -41,6 +41,43 @@ describe('abuse limits', () => {
       expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).to.equal(0);
       expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).to.throw(ConfigError);
     });
+    it('leaves this host’s own clients alone when asked, and counts the proxied client’s address', async () => {
+      api = await serve({
+        rateLimitPerMinute: 2,
+        rateLimitLocalClients: false,
+        maxLocksPerUser: 0,
+      });
+      for (let i = 0; i < 4; i++) {
+        const res = await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } });
+        expect(res.status, 'a loopback client is not limited').to.equal(200);
+      }
+      await api.stop();
+      api = await serve({
+        rateLimitPerMinute: 2,
+        rateLimitLocalClients: false,
+        trustProxy: 1,
+        maxLocksPerUser: 0,
+      });
+      const fromProxy = (ip: string) =>
+        api.call('POST', '/seats/A1/lock', {
+          body: { userId: 'u' },
+          headers: { 'x-forwarded-for': ip },
+        });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fromProxy('203.0.113.7')).status);
+      expect(statuses, 'a remote client behind a trusted proxy is').to.deep.equal([200, 200, 429]);
+      expect(
+        (await fromProxy('198.51.100.1')).status,
+        'another client has its own budget',
+      ).to.equal(200);
+    });
+
+    it('limits local clients too only when RATE_LIMIT_PER_MINUTE is set explicitly', () => {
+      expect(loadConfig({}).RATE_LIMIT_LOCAL).to.equal(false);
+      expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600' }).RATE_LIMIT_LOCAL).to.equal(true);
+      expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.equal(1);
+      expect(() => loadConfig({ TRUST_PROXY: 'yes' })).to.throw(ConfigError);
+    });
   });
 
   describe('MAX_LOCKS_PER_USER (decided by userLocksMachine)', () => {
