@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { SeatService } from '../SeatService';
-import { holderBodySchema, lockBodySchema, parse } from './schemas';
+import { holderBodySchema, listQuerySchema, lockBodySchema, parse } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
@@ -9,9 +9,14 @@ import { holderBodySchema, lockBodySchema, parse } from './schemas';
 export function seatRoutes(service: SeatService): Router {
   const router = Router();
 
-  router.get('/seats', async (_req, res) => {
-    const { seats } = await service.list({ limit: service.store.venue.size });
-    res.json({ seats });
+  // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
+  router.get('/seats', async (req, res) => {
+    res.json(await service.list(parse(listQuerySchema, req.query)));
+  });
+
+  // Declared before `/seats/:id`, which would otherwise take `summary` for a seat id.
+  router.get('/seats/summary', async (_req, res) => {
+    res.json(await service.summary());
   });
 
   router.get('/seats/:id', async (req, res) => {

@@ -9,6 +9,7 @@ import { seatMachine } from '../../machines/seatMachine';
 import type { SeatReply, SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
 import type { Clock } from '../clock';
 import type { Venue } from '../venue';
+import { StateIndex } from './StateIndex';
 import type {
   ApplyResult,
   ListQuery,
@@ -55,7 +56,8 @@ export interface MemorySeatStoreOptions {
 export class MemorySeatStore implements SeatStore {
   readonly venue: Venue;
   private readonly entries = new Map<number, Entry>();
-  private readonly counts = { locked: 0, booked: 0 };
+  /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
+  private readonly states = new StateIndex();
   private readonly listeners = new Set<(transition: SeatTransition) => void>();
   /** The reply the seat being sent to emitted; `send` is synchronous so one slot is enough. */
   private lastReply: SeatReply | undefined;
@@ -82,20 +84,29 @@ export class MemorySeatStore implements SeatStore {
     return this.recordAt(this.indexOf(id));
   }
 
+  /**
+   * One page of seats in venue order, in O(page): locked and booked seats come from their ordered
+   * index; the whole venue and `available` seats are walked from the cursor (seats without an
+   * entry cost one map lookup each).
+   */
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
+    const start = after === undefined ? 0 : this.indexOf(after) + 1;
+    if (state === 'locked' || state === 'booked') return this.listIndexed(state, start, limit);
     const seats: SeatRecord[] = [];
-    let index = after === undefined ? 0 : this.indexOf(after) + 1;
+    let index = start;
     for (; index < this.venue.size && seats.length < limit; index++) {
       const record = this.recordAt(index);
       if (state === undefined || record.state === state) seats.push(record);
     }
-    const next =
-      index < this.venue.size && seats.length === limit ? seats[seats.length - 1].id : null;
+    // A full page that stopped before the venue's end says where to go on; for `available` the
+    // rest may hold none, so that last page can come back empty (finding out would be a scan).
+    const next = seats.length === limit && index < this.venue.size ? seats[limit - 1].id : null;
     return { seats, next };
   }
 
   async summary(): Promise<SeatSummary> {
-    const { locked, booked } = this.counts;
+    const locked = this.states.count('locked');
+    const booked = this.states.count('booked');
     const total = this.venue.size;
     return { total, available: total - locked - booked, locked, booked };
   }
@@ -108,6 +119,7 @@ export class MemorySeatStore implements SeatStore {
   async close(): Promise<void> {
     for (const entry of this.entries.values()) entry.actor?.stop();
     this.entries.clear();
+    this.states.clear();
     this.listeners.clear();
   }
 
@@ -116,6 +128,22 @@ export class MemorySeatStore implements SeatStore {
     let live = 0;
     for (const entry of this.entries.values()) if (entry.actor) live++;
     return live;
+  }
+
+  /** How many seats are kept as a frozen snapshot, with no actor (for tests and benchmarks). */
+  frozenCount(): number {
+    return this.entries.size - this.liveActorCount();
+  }
+
+  /** A page of the seats in an indexed state: O(log n + limit), and `next` is exact. */
+  private listIndexed(state: 'locked' | 'booked', start: number, limit: number): SeatPage {
+    const seats: SeatRecord[] = [];
+    const indexes = this.states.from(state, start);
+    let step = indexes.next();
+    for (; !step.done && seats.length < limit; step = indexes.next()) {
+      seats.push(this.recordAt(step.value));
+    }
+    return { seats, next: step.done ? null : seats[seats.length - 1].id };
   }
 
   private indexOf(id: string): number {
@@ -150,8 +178,7 @@ export class MemorySeatStore implements SeatStore {
     actor.subscribe((snapshot) => {
       const to = snapshot.value as SeatStateValue;
       if (to === from) return;
-      this.count(from, -1);
-      this.count(to, +1);
+      this.states.move(index, from, to);
       const transition: SeatTransition = { id, from, to, at: clock.now() };
       from = to;
       for (const listener of this.listeners) listener(transition);
@@ -172,10 +199,6 @@ export class MemorySeatStore implements SeatStore {
     actor.stop();
     if (isInitial(toRecord(actor.id, snapshot))) this.entries.delete(index);
     else this.entries.set(index, { frozen });
-  }
-
-  private count(state: SeatStateValue, delta: number): void {
-    if (state !== 'available') this.counts[state] += delta;
   }
 }
 
