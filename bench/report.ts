@@ -106,7 +106,7 @@ export function renderReport(report: Report): string {
       '',
       'Memory after a full GC, and start-up (spawn to listening, through ts-node as `npm start` runs it):',
       '',
-      '| process | start-up ms | RSS MB | heap used MB | target | met |',
+      '| process | start-up ms | RSS MB | heap used / total MB | target | met |',
       '|---|--:|--:|--:|---|---|',
     );
     for (const { label, startupMs, memory } of report.memory) {
@@ -121,7 +121,7 @@ export function renderReport(report: Report): string {
         ok = label.includes('100,000 locked') ? rssMb <= 1024 : undefined;
       }
       lines.push(
-        `| ${label} | ${fmt(startupMs)} | ${fmt(rssMb)} | ${fmt(memory.heapUsed / MB)} | ${target} | ${ok === undefined ? '' : met(ok)} |`,
+        `| ${label} | ${fmt(startupMs)} | ${fmt(rssMb)} | ${fmt(memory.heapUsed / MB)} / ${fmt(memory.heapTotal / MB)} | ${target} | ${ok === undefined ? '' : met(ok)} |`,
       );
     }
   }

@@ -33,17 +33,26 @@ const { values: args } = parseArgs({
     locked: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
-    out: { type: 'string', default: path.join(__dirname, 'results.md') },
+    out: { type: 'string' },
   },
 });
 
 const settings = {
   rounds: Number(args.rounds ?? (args.quick ? 1 : 3)),
-  durationS: Number(args.duration ?? (args.quick ? 2 : 4)),
+  durationS: Number(args.duration ?? (args.quick ? 1 : 4)),
   warmupS: args.quick ? 1 : 2,
   connections: Number(args.connections),
   lockedSeats: Number(args.locked ?? (args.quick ? 10_000 : 100_000)),
 };
+
+for (const [name, value] of Object.entries(settings)) {
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`Bad option: ${name} must be a positive number (got ${value}).`);
+    process.exit(2);
+  }
+}
+// A smoke run must not overwrite the figures the README quotes.
+const outFile = args.out ?? path.join(__dirname, args.quick ? 'results.quick.md' : 'results.md');
 
 const LONG_TTL = String(60 * 60 * 1000); // no lock expires while the bench reads the results
 
@@ -223,8 +232,8 @@ async function main(): Promise<void> {
     elapsedS: (Date.now() - began) / 1000,
   });
   console.log('\n' + report);
-  writeFileSync(args.out!, report);
-  console.log(`Written to ${path.relative(process.cwd(), args.out!)}`);
+  writeFileSync(outFile, report);
+  console.log(`Written to ${path.relative(process.cwd(), outFile)}`);
 }
 
 main().then(
