@@ -5,6 +5,19 @@ import type { SeatContext, SeatEvent, SeatInput, SeatReply, SeatRefusalCode } fr
 const refuse = (code: SeatRefusalCode) => ({ type: 'refuse', params: { code } }) as const;
 
 /**
+ * A confirm or release that reaches a lock whose deadline has passed (its timer may not have fired
+ * yet): the lock expires now, and the request is refused, with `LOCK_EXPIRED` for its own holder.
+ */
+const lockRanOut = [
+  {
+    guard: and(['lockIsDue', 'holdsLock']),
+    target: 'available',
+    actions: ['expireLock', refuse('LOCK_EXPIRED')],
+  },
+  { guard: 'lockIsDue', target: 'available', actions: ['expireLock', refuse('NOT_LOCKED')] },
+] as const;
+
+/**
  * The rules of one seat: `available → locked → booked`, with a lock that expires back to
  * `available` when its deadline passes. This machine is the only place that decides whether a
  * request is allowed; the hosting code sends events and reads the reply the machine emits.
@@ -133,30 +146,12 @@ export const seatMachine = setup({
           { actions: refuse('SEAT_LOCKED') },
         ],
         CONFIRM: [
-          {
-            guard: and(['lockIsDue', 'holdsLock']),
-            target: 'available',
-            actions: ['expireLock', refuse('LOCK_EXPIRED')],
-          },
-          {
-            guard: 'lockIsDue',
-            target: 'available',
-            actions: ['expireLock', refuse('NOT_LOCKED')],
-          },
+          ...lockRanOut,
           { guard: 'holdsLock', target: 'booked', actions: ['book', 'accept'] },
           { actions: refuse('LOCK_NOT_HELD') },
         ],
         RELEASE: [
-          {
-            guard: and(['lockIsDue', 'holdsLock']),
-            target: 'available',
-            actions: ['expireLock', refuse('LOCK_EXPIRED')],
-          },
-          {
-            guard: 'lockIsDue',
-            target: 'available',
-            actions: ['expireLock', refuse('NOT_LOCKED')],
-          },
+          ...lockRanOut,
           { guard: 'holdsLock', target: 'available', actions: ['clearLock', 'accept'] },
           { actions: refuse('LOCK_NOT_HELD') },
         ],

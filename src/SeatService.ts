@@ -3,6 +3,7 @@ import type { SeatRequestEvent, SeatStateValue } from '../machines/seatTypes';
 import type { Clock } from './clock';
 import { HttpError } from './http/HttpError';
 import { refusalDetail, clockTime } from './seatMessages';
+import type { LockQuota } from './store/LockQuota';
 import type { ListQuery, SeatRecord, SeatStore, SeatSummary } from './store/SeatStore';
 
 /** A seat as clients see it: never who holds a lock or its lockId. */
@@ -38,10 +39,20 @@ export interface SeatResponse {
  * ```
  */
 export class SeatService {
+  private readonly refusalListeners = new Set<(code: string) => void>();
+
   constructor(
     readonly store: SeatStore,
     private readonly clock: Clock,
+    /** The per-user lock cap; without it a user may hold any number of locks. */
+    private readonly quota?: LockQuota,
   ) {}
+
+  /** Calls `listener` with the code of every refused request (seat or user machine). */
+  onRefusal(listener: (code: string) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
+  }
 
   async get(id: string): Promise<SeatView> {
     this.requireSeat(id);
@@ -59,12 +70,10 @@ export class SeatService {
   }
 
   async lock(id: string, userId: string): Promise<LockResponse> {
-    const seat = await this.send(id, {
-      type: 'LOCK',
-      userId,
-      lockId: nanoid(),
-      now: this.clock.now(),
-    });
+    this.requireSeat(id);
+    const take = () =>
+      this.send(id, { type: 'LOCK', userId, lockId: nanoid(), now: this.clock.now() });
+    const seat = this.quota ? await this.admit(this.quota, id, userId, take) : await take();
     const lock = seat.context.lock!;
     const expiresAt = new Date(lock.until).toISOString();
     return {
@@ -85,13 +94,33 @@ export class SeatService {
     return { message: `Seat ${id} is released and available again.`, seat: toView(seat) };
   }
 
+  /** Asks the user's machine first; its refusal becomes a 409 `TOO_MANY_LOCKS`. */
+  private async admit(
+    quota: LockQuota,
+    id: string,
+    userId: string,
+    take: () => Promise<SeatRecord>,
+  ): Promise<SeatRecord> {
+    const result = await quota.admit(userId, id, take);
+    if (result.ok) return result.value;
+    throw this.refused(
+      result.code,
+      `You already hold ${result.held} seat locks, the most one user may hold at once (${result.max}); confirm or release one before locking seat ${id}.`,
+    );
+  }
+
+  private refused(code: string, detail: string): HttpError {
+    for (const listener of this.refusalListeners) listener(code);
+    return new HttpError(409, code, detail);
+  }
+
   /** Sends the event to the seat's machine; a refusal becomes a 409 with the machine's code. */
   private async send(id: string, event: SeatRequestEvent): Promise<SeatRecord> {
     this.requireSeat(id);
     const { reply, seat } = await this.store.apply(id, event);
     if (reply?.type === 'seat.accepted') return seat;
     const code = reply?.code ?? 'TRANSITION_REFUSED';
-    throw new HttpError(409, code, refusalDetail(code, seat, event));
+    throw this.refused(code, refusalDetail(code, seat, event));
   }
 
   private requireSeat(id: string): void {

@@ -1,10 +1,26 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { seatMachine } from '../machines/seatMachine';
 import { systemClock, type Clock } from './clock';
+import { docsRoutes } from './http/docsRoutes';
 import { errorHandler, notFound } from './http/errorHandler';
+import { eventRoutes } from './http/eventRoutes';
+import { healthRoutes } from './http/healthRoutes';
+import { pageRoutes } from './http/pageRoutes';
+import { seatActionRateLimit } from './http/rateLimit';
+import { requestLogger } from './http/requestLogger';
 import { seatRoutes } from './http/seatRoutes';
+import { summaryRoutes } from './http/summaryRoutes';
+import { SeatEventHub } from './events/SeatEventHub';
+import { Lifecycle } from './lifecycle';
+import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
+import type { LockQuota } from './store/LockQuota';
+import { MemoryLockQuota } from './store/MemoryLockQuota';
 import { MemorySeatStore } from './store/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
@@ -22,31 +38,64 @@ export interface AppOptions {
   store?: SeatStore;
   /** xstate inspection callback given to every seat actor (the Stately inspector). */
   inspect?: (event: InspectionEvent) => void;
-  /** Where unexpected errors are reported (default `console.error`). */
+  /** Where unexpected errors are reported (default: the logger, or `console.error` without one). */
   logError?: (err: unknown) => void;
+  /** The inspector relay page the seat map links to (set when the service runs with `INSPECT=1`). */
+  inspectorUrl?: string;
+  /** `GET /seats/events` sends a heartbeat comment this often, in ms (default 15 000). */
+  eventsHeartbeatMs?: number;
+  /** How many recent seat events `GET /seats/events` keeps for resuming (default 10 000). */
+  eventsBufferSize?: number;
+  /** Request and error log (pino); default silent, `src/server.ts` passes one at `LOG_LEVEL`. */
+  logger?: Logger;
+  /**
+   * Lock, confirm and release requests allowed per client per minute; `0` (the default here) is
+   * off. The service's default is 600 (`RATE_LIMIT_PER_MINUTE`): tests that fire many requests
+   * from one address build apps without it.
+   */
+  rateLimitPerMinute?: number;
+  /** Most locks one user may hold at once (default 10); `0` is no cap. */
+  maxLocksPerUser?: number;
+  /**
+   * The per-user lock cap's host; by default the store's own (`store.createLockQuota`, PostgreSQL:
+   * across instances), else an in-memory one over the store's transitions.
+   */
+  lockQuota?: LockQuota;
+  /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
+  corsOrigin?: '*' | string[];
+  /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
+  readyPingTimeoutMs?: number;
+  /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
+  processMetrics?: boolean;
 }
 
 export interface SeatApp {
   app: Express;
   service: SeatService;
   store: SeatStore;
-  /** Stops every seat actor and timer. */
+  /** The broadcaster behind `GET /seats/events`. */
+  events: SeatEventHub;
+  /** Starting → ready → draining; `/readyz` reads it, shutdown drives it, SSE watches `closing`. */
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  /** Ends every event stream, then stops every seat actor and timer, the limiter's timer and every subscription. */
   close(): Promise<void>;
 }
 
 /**
  * Builds the seat booking service as an Express app, without listening: tests run it in-process
- * on port 0, `src/server.ts` runs it for real.
+ * on port 0, `src/server.ts` runs it for real. The app starts in lifecycle state `starting`
+ * (`/readyz` 503) until `lifecycle.ready()` is called once it listens.
  *
  * @example
  * ```ts
- * const { app, close } = createApp({ rows: 2, seatsPerRow: 5, lockTtlMs: 1500 });
- * const server = app.listen(0);
+ * const { app, lifecycle, close } = createApp({ rows: 2, seatsPerRow: 5, lockTtlMs: 1500 });
+ * const server = app.listen(0, () => lifecycle.ready());
  * ```
  */
 export function createApp(options: AppOptions = {}): SeatApp {
   const clock = options.clock ?? systemClock;
-  const store =
+  const store: SeatStore =
     options.store ??
     new MemorySeatStore({
       venue: new Venue(options.rows ?? 10, options.seatsPerRow ?? 10),
@@ -54,17 +103,80 @@ export function createApp(options: AppOptions = {}): SeatApp {
       clock,
       inspect: options.inspect,
     });
-  const service = new SeatService(store, clock);
+  const maxLocks = options.maxLocksPerUser ?? 10;
+  // A store shared by several instances hosts the cap itself, so it holds across them.
+  const quota =
+    options.lockQuota ??
+    (maxLocks > 0
+      ? (store.createLockQuota?.(maxLocks) ?? new MemoryLockQuota(store, maxLocks))
+      : undefined);
+  const service = new SeatService(store, clock, quota);
+  const logger = options.logger ?? createLogger('silent');
+  const logError =
+    options.logError ??
+    (options.logger ? (err: unknown) => logger.error({ err }, 'unexpected error') : undefined);
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics(service, { process: options.processMetrics });
+  const limit = options.rateLimitPerMinute ? seatActionRateLimit(options.rateLimitPerMinute) : null;
+  const events = new SeatEventHub(store, {
+    clock,
+    heartbeatMs: options.eventsHeartbeatMs,
+    bufferSize: options.eventsBufferSize,
+  });
+  // Draining ends the event streams first: they are the connections that would never finish.
+  lifecycle.onShutdown(() => events.close());
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.use(metrics.middleware);
+  // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  if (options.corsOrigin) {
+    app.use(
+      cors({
+        origin: options.corsOrigin,
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      }),
+    );
+  }
   app.use(express.json({ limit: '16kb' }));
-  app.use(seatRoutes(service));
+  // Both before seatRoutes: `/seats/:id` would take `events` and `summary` for seat ids.
+  app.use(eventRoutes(events));
+  app.use(summaryRoutes(service));
+  app.use(seatRoutes(service, limit?.middleware));
   app.get('/machine', (_req, res) => {
     res.json(seatMachine.toJSON());
   });
+  app.use(healthRoutes(lifecycle, store, options.readyPingTimeoutMs));
+  app.use(docsRoutes());
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  // Last: the API never pays for express.static looking for a file first.
+  app.use(
+    pageRoutes({
+      venue: store.venue,
+      lockTtlMs: options.lockTtlMs ?? 60_000,
+      inspectorUrl: options.inspectorUrl ?? null,
+    }),
+  );
   app.use(notFound);
-  app.use(errorHandler(options.logError));
+  app.use(errorHandler(logError));
 
-  return { app, service, store, close: () => store.close() };
+  return {
+    app,
+    service,
+    store,
+    events,
+    lifecycle,
+    metrics,
+    async close() {
+      events.close();
+      limit?.close();
+      metrics.close();
+      if (!options.lockQuota) quota?.close();
+      await store.close();
+    },
+  };
 }

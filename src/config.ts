@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './logger';
 
 const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -27,9 +28,54 @@ const configSchema = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true'),
   INSPECT_PORT: integer('INSPECT_PORT', 4242, 1, 65535),
+  /** Unset or empty: seats live in this process's memory. Set: in this PostgreSQL database. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string.',
+    }),
+  /** Processes serving requests (node:cluster workers); more than one needs DATABASE_URL. */
+  WORKERS: integer('WORKERS', 1, 1, 64),
+  /** How often each instance expires due locks in the database, in ms. */
+  SWEEP_INTERVAL_MS: integer('SWEEP_INTERVAL_MS', 1000, 10, 3_600_000),
+  /** Most database connections one process opens for requests. */
+  PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
+  EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
+  LOG_LEVEL: z
+    .enum(['', ...LOG_LEVELS] as [string, ...string[]], {
+      error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`,
+    })
+    .optional()
+    .transform((v): LogLevel => (v ? (v as LogLevel) : 'info')),
+  RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+  MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
+  CORS_ORIGIN: z
+    .string()
+    .optional()
+    .transform((raw, ctx): '*' | string[] | undefined => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return undefined;
+      if (value === '*') return '*';
+      const origins = value.split(',').map((origin) => origin.trim());
+      const bad = origins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `CORS_ORIGIN must be *, or origins like https://example.com separated by commas (got ${JSON.stringify(bad)}).`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    }),
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** Every environment variable the service reads (the README documents each). */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as Array<keyof Config>;
 
 /** A configuration the service refuses to start with. */
 export class ConfigError extends Error {
@@ -58,6 +104,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
     throw new ConfigError(
       `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,
+    );
+  }
+  if (config.WORKERS > 1 && config.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      `WORKERS=${config.WORKERS} needs DATABASE_URL: without it seats live in one process's memory, ` +
+        'and separate workers would each sell the same seats. Set DATABASE_URL=postgres://… to share ' +
+        'the venue in PostgreSQL, or run WORKERS=1.',
     );
   }
   return config;

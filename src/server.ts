@@ -1,8 +1,21 @@
+import cluster from 'node:cluster';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { systemClock } from './clock';
+import { runWorkers } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
+import { applyServerTimeouts } from './http/serverTimeouts';
 import { startInspector } from './inspector';
+import { createLogger } from './logger';
+import { exitOnSignals } from './shutdown';
+import { createStore } from './store/createStore';
+import { VenueMismatchError } from './store/postgresSchema';
 
-/** Reads the configuration from the environment and listens. Nothing else lives here. */
+/**
+ * Reads the configuration and serves, in this process or in WORKERS workers, and shuts down on
+ * SIGTERM/SIGINT. Nothing else lives here.
+ */
 function main(): void {
   let config: Config;
   try {
@@ -12,28 +25,60 @@ function main(): void {
     console.error(`Cannot start: bad configuration.\n${err.message}`);
     process.exit(1);
   }
-  const inspector = config.INSPECT ? startInspector(config.INSPECT_PORT) : undefined;
-  const { app } = createApp({
-    rows: config.SEAT_ROWS,
-    seatsPerRow: config.SEATS_PER_ROW,
-    lockTtlMs: config.LOCK_TTL_MS,
+  if (config.WORKERS > 1) runWorkers(config.WORKERS, () => void serve(config));
+  else void serve(config);
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const onDatabase = config.DATABASE_URL !== undefined;
+  // The inspector shows live actors, which only the in-memory store has.
+  const inspector = config.INSPECT && !onDatabase ? startInspector(config.INSPECT_PORT) : undefined;
+  const store = await createStore(config, {
+    clock: systemClock,
     inspect: inspector?.inspect,
+  }).catch((err: Error) => {
+    const what =
+      err instanceof VenueMismatchError ? '' : 'cannot use the database at DATABASE_URL: ';
+    console.error(`Cannot start: ${onDatabase ? what : ''}${err.message}`);
+    process.exit(1);
   });
-  const server = app.listen(config.PORT, () => {
+  const seatApp = createApp({
+    store,
+    lockTtlMs: config.LOCK_TTL_MS,
+    inspectorUrl: inspector?.url,
+    eventsHeartbeatMs: config.EVENTS_HEARTBEAT_MS,
+    logger,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    maxLocksPerUser: config.MAX_LOCKS_PER_USER,
+    corsOrigin: config.CORS_ORIGIN,
+    processMetrics: true,
+  });
+  const server = createServer(seatApp.app);
+  applyServerTimeouts(server);
+  server.listen(config.PORT, () => {
+    seatApp.lifecycle.ready();
+    const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
-    console.log(
-      `Seat service listening on http://localhost:${config.PORT} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms)`,
+    const where = onDatabase ? 'PostgreSQL' : 'memory';
+    const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
+    logger.info(
+      { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
+      `Seat service listening on http://localhost:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
     if (inspector) {
-      console.log(
+      logger.info(
+        { inspector: inspector.url },
         `Stately inspector: open ${inspector.url} in a browser, then lock a seat to see its actor.`,
       );
     }
   });
   server.on('error', (err) => {
-    console.error(`Cannot listen on port ${config.PORT}: ${err.message}`);
+    logger.fatal({ err }, `Cannot listen on port ${config.PORT}: ${err.message}`);
     process.exit(1);
   });
+  if (inspector) seatApp.lifecycle.onShutdown(() => inspector.stop());
+  exitOnSignals({ server, app: seatApp, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
 }
 
 main();

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from './HttpError';
 import { problem, sendProblem } from './problem';
+import { note } from './requestLogger';
 
 /** Errors thrown by Express's body parser carry a `type` and a 4xx `status`. */
 interface BodyParserError {
@@ -12,12 +13,16 @@ interface BodyParserError {
 export function errorHandler(log: (err: unknown) => void = defaultLog): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    sendProblem(res, toProblem(err, log));
+    if (err instanceof HttpError) res.set(err.headers);
+    const body = toProblem(err, log);
+    note(res, { code: body.code });
+    sendProblem(res, body);
   };
 }
 
 /** The 404 problem for any route the app does not have. */
 export const notFound: RequestHandler = (req, res) => {
+  note(res, { code: 'NOT_FOUND' });
   sendProblem(
     res,
     problem(
@@ -39,6 +44,13 @@ function toProblem(err: unknown, log: (err: unknown) => void) {
       400,
       'INVALID_REQUEST',
       'The request body is not valid JSON (an object is expected).',
+    );
+  }
+  if (status === 415) {
+    return problem(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as UTF-8 JSON (Content-Type: application/json).',
     );
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {

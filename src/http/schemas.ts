@@ -1,24 +1,111 @@
 import { z } from 'zod';
 import { HttpError } from './HttpError';
 
+// One schema source: these schemas validate requests (`parse` below), describe responses, and
+// are turned into the OpenAPI document (`openApiDocument.ts`). `.meta({ id })` names a component.
+
 /** Who is asking: any non-empty string of at most 128 characters. */
 export const userIdSchema = z
   .string({ error: 'userId must be a string.' })
   .min(1, { error: 'userId must not be empty.' })
-  .max(128, { error: 'userId must be at most 128 characters long.' });
+  .max(128, { error: 'userId must be at most 128 characters long.' })
+  .meta({ description: 'Who is asking (1–128 characters).', example: 'alice' });
 
-export const lockBodySchema = z.object(
-  { userId: userIdSchema },
-  { error: 'The request body must be a JSON object such as {"userId": "alice"}.' },
-);
+/**
+ * The body of lock, confirm and release. `lockId` is optional everywhere; lock ignores it (the
+ * server makes the lock's id) but, like the others, refuses one that is not a string.
+ */
+export const seatRequestBodySchema = z
+  .object(
+    {
+      userId: userIdSchema,
+      lockId: z.string({ error: 'lockId must be a string when it is sent.' }).optional().meta({
+        description:
+          'The lockId from the lock response; checked by confirm and release when sent, ignored by lock.',
+      }),
+    },
+    { error: 'The request body must be a JSON object such as {"userId": "alice"}.' },
+  )
+  .meta({ id: 'SeatRequest' });
 
-export const holderBodySchema = z.object(
-  {
-    userId: userIdSchema,
-    lockId: z.string({ error: 'lockId must be a string when it is sent.' }).optional(),
-  },
-  { error: 'The request body must be a JSON object such as {"userId": "alice", "lockId": "…"}.' },
-);
+/** The `:id` path parameter of the seat routes (any string: unknown ids are a 404, not a 400). */
+export const seatParamsSchema = z.object({
+  id: z.string().meta({ description: 'Seat id: row letters and seat number.', example: 'B4' }),
+});
+
+export const seatViewSchema = z
+  .object({
+    id: z.string().meta({ example: 'B4' }),
+    state: z.enum(['available', 'locked', 'booked']),
+    expiresAt: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the lock lapses; only while locked.' }),
+  })
+  .strict()
+  .meta({ id: 'Seat', description: 'A seat as clients see it: never who holds it.' });
+
+export const seatListResponseSchema = z
+  .object({
+    seats: z.array(seatViewSchema),
+    next: z.string().nullable().meta({
+      description: 'Pass it as `after` for the next page; null when no seat follows.',
+      example: 'B10',
+    }),
+  })
+  .strict()
+  .meta({ id: 'SeatList' });
+
+export const seatResponseSchema = z
+  .object({ seat: seatViewSchema })
+  .strict()
+  .meta({ id: 'SeatEnvelope' });
+
+export const lockResponseSchema = z
+  .object({
+    message: z.string(),
+    seat: seatViewSchema,
+    lockId: z.string().meta({ description: 'Send it back with confirm or release.' }),
+    expiresAt: z.iso.datetime(),
+  })
+  .strict()
+  .meta({ id: 'LockResponse' });
+
+export const actionResponseSchema = z
+  .object({ message: z.string(), seat: seatViewSchema })
+  .strict()
+  .meta({ id: 'ActionResponse' });
+
+/** RFC 9457 problem details, with our machine-readable `code` (see `problem.ts`). */
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ example: '/problems/seat-locked' }),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().meta({ description: 'A sentence for a person: what happened, what to do.' }),
+    code: z
+      .string()
+      .regex(/^[A-Z_]+$/)
+      .meta({ example: 'SEAT_LOCKED' }),
+  })
+  .strict()
+  .meta({ id: 'Problem' });
+
+export const healthSchema = z
+  .object({ status: z.literal('ok') })
+  .strict()
+  .meta({ id: 'Health' });
+
+export const readinessSchema = z
+  .object({
+    ready: z.boolean(),
+    status: z.enum(['starting', 'ready', 'draining', 'store-unreachable']),
+  })
+  .strict()
+  .meta({ id: 'Readiness' });
+
+/** Any JSON object (the seat machine's definition, the OpenAPI document itself). */
+export const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 /** Most seats one page of `GET /seats` holds; the default is {@link DEFAULT_PAGE_SIZE}. */
 export const MAX_PAGE_SIZE = 10_000;
@@ -35,7 +122,8 @@ export const listQuerySchema = z.object({
     .enum(['available', 'locked', 'booked'], {
       error: 'state must be one of available, locked, booked.',
     })
-    .optional(),
+    .optional()
+    .meta({ description: 'Only seats in this state.' }),
   limit: z
     .string({ error: `limit must be a single whole number from 1 to ${MAX_PAGE_SIZE}.` })
     .regex(/^[0-9]{1,6}$/, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.` })
@@ -46,12 +134,21 @@ export const listQuerySchema = z.object({
         .min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.` })
         .max(MAX_PAGE_SIZE, { error: `limit must be at most ${MAX_PAGE_SIZE}.` }),
     )
-    .default(DEFAULT_PAGE_SIZE),
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({
+      description: `Most seats in the page: 1 to ${MAX_PAGE_SIZE}, ${DEFAULT_PAGE_SIZE} when left out.`,
+      example: '100',
+    }),
   after: z
     .string({ error: "after must be a single seat id, as the previous page's next gives it." })
     .min(1, { error: 'after must not be empty; leave it out to start at the first seat.' })
     .max(64, { error: 'after must be a seat id (at most 64 characters).' })
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        "Cursor: start after this seat (the previous page's `next`). A seat the venue does not have is 404 SEAT_NOT_FOUND.",
+      example: 'B10',
+    }),
 });
 
 /**
@@ -60,7 +157,7 @@ export const listQuerySchema = z.object({
  *
  * @example
  * ```ts
- * const { userId } = parse(lockBodySchema, req.body);
+ * const { userId } = parse(seatRequestBodySchema, req.body);
  * ```
  */
 export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -76,3 +173,26 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const detail = missing ? `${String(issue.path[0])} is required.` : issue.message;
   throw new HttpError(400, 'INVALID_REQUEST', detail);
 }
+
+export const seatSummarySchema = z
+  .object({
+    total: z.number().int().min(0),
+    available: z.number().int().min(0),
+    locked: z.number().int().min(0),
+    booked: z.number().int().min(0),
+  })
+  .strict()
+  .meta({ id: 'SeatSummary', description: 'How many seats are in each state, from counters.' });
+
+export const pageConfigSchema = z
+  .object({
+    rows: z.number().int().min(1),
+    seatsPerRow: z.number().int().min(1),
+    lockTtlMs: z.number().int().min(1),
+    inspectorUrl: z.string().nullable(),
+  })
+  .strict()
+  .meta({
+    id: 'PageConfig',
+    description: "What the seat-map page needs: the venue's shape, the lock TTL, the inspector.",
+  });

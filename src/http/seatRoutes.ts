@@ -1,40 +1,55 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { SeatService } from '../SeatService';
-import { holderBodySchema, listQuerySchema, lockBodySchema, parse } from './schemas';
+import { note } from './requestLogger';
+import { listQuerySchema, parse, seatRequestBodySchema } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
- * errors (400, 404, 409) are thrown and answered by the error handler.
+ * errors (400, 404, 409, 429) are thrown or passed on and answered by the error handler.
+ *
+ * @example
+ * ```ts
+ * app.use(seatRoutes(service, seatActionRateLimit(600).middleware));
+ * ```
  */
-export function seatRoutes(service: SeatService): Router {
+export function seatRoutes(
+  service: SeatService,
+  /** Runs before lock, confirm and release (the rate limit); none by default. */
+  actionLimit: RequestHandler<{ id: string }> = (_req, _res, next) => next(),
+): Router {
   const router = Router();
 
-  // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
-  router.get('/seats', async (req, res) => {
-    res.json(await service.list(parse(listQuerySchema, req.query)));
+  // Before any handler or limiter of a seat route, so every such log line names the seat.
+  router.param('id', (_req, res, next, id: string) => {
+    note(res, { seatId: id.slice(0, 40) });
+    next();
   });
 
-  // Declared before `/seats/:id`, which would otherwise take `summary` for a seat id.
-  router.get('/seats/summary', async (_req, res) => {
-    res.json(await service.summary());
+  // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
+  // (`/seats/summary` is mounted before this router, in summaryRoutes.)
+  router.get('/seats', async (req, res) => {
+    res.json(await service.list(parse(listQuerySchema, req.query)));
   });
 
   router.get('/seats/:id', async (req, res) => {
     res.json({ seat: await service.get(req.params.id) });
   });
 
-  router.post('/seats/:id/lock', async (req, res) => {
-    const { userId } = parse(lockBodySchema, req.body);
+  router.post('/seats/:id/lock', actionLimit, async (req, res) => {
+    const { userId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.lock(req.params.id, userId));
   });
 
-  router.post('/seats/:id/confirm', async (req, res) => {
-    const { userId, lockId } = parse(holderBodySchema, req.body);
+  router.post('/seats/:id/confirm', actionLimit, async (req, res) => {
+    const { userId, lockId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.confirm(req.params.id, userId, lockId));
   });
 
-  router.post('/seats/:id/release', async (req, res) => {
-    const { userId, lockId } = parse(holderBodySchema, req.body);
+  router.post('/seats/:id/release', actionLimit, async (req, res) => {
+    const { userId, lockId } = parse(seatRequestBodySchema, req.body);
+    note(res, { userId });
     res.json(await service.release(req.params.id, userId, lockId));
   });
 

@@ -2,6 +2,7 @@ import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xs
 import { seatMachine } from '../../machines/seatMachine';
 import type {
   SeatEvent,
+  SeatLock,
   SeatReply,
   SeatRequestEvent,
   SeatStateValue,
@@ -17,6 +18,8 @@ import type {
   SeatSummary,
   SeatTransition,
 } from './SeatStore';
+import { seatChanges } from './seatChanges';
+import { isInitial, toRecord } from './seatRecord';
 import { StateIndex } from './StateIndex';
 
 type SeatActor = Actor<typeof seatMachine>;
@@ -153,6 +156,9 @@ export class MemorySeatStore implements SeatStore {
     this.listeners.clear();
   }
 
+  /** Memory is always reachable. */
+  async ping(): Promise<void> {}
+
   /** How many seats have a live actor right now (for tests and benchmarks). */
   liveActorCount(): number {
     return this.live.size;
@@ -177,19 +183,30 @@ export class MemorySeatStore implements SeatStore {
    */
   private deliver(index: number, id: string, event: SeatEvent): ApplyResult {
     const entry = this.entries.get(index);
-    const from = entry ? stateOf(entry) : 'available';
+    const previous = entry ? recordOf(id, entry) : undefined;
+    const from = previous?.state ?? 'available';
+    const before = previous?.context.lock ?? null;
     const actor = entry?.actor ?? this.activate(id, entry?.snapshot ?? this.initialSnapshot);
     this.lastReply = undefined;
     actor.send(event);
     const reply = this.lastReply as SeatReply | undefined;
     const seat = toRecord(id, actor.getSnapshot());
     this.keep(index, entry, seat, actor);
-    if (seat.state !== from) {
-      this.states.move(index, from, seat.state);
-      const transition: SeatTransition = { id, from, to: seat.state, at: this.options.clock.now() };
-      for (const listener of this.listeners) listener(transition);
-    }
+    this.report(index, from, before, seat);
     return { reply, seat };
+  }
+
+  /** Keeps the state index in step with the machine and tells the listeners what changed. */
+  private report(index: number, from: SeatStateValue, before: SeatLock | null, seat: SeatRecord) {
+    if (seat.state !== from) this.states.move(index, from, seat.state);
+    for (const change of seatChanges(from, before, seat.state, seat.context)) {
+      this.publish({ id: seat.id, ...change });
+    }
+  }
+
+  private publish(transition: Omit<SeatTransition, 'at'>): void {
+    const full: SeatTransition = { ...transition, at: this.options.clock.now() };
+    for (const listener of this.listeners) listener(full);
   }
 
   private activate(id: string, snapshot: Snapshot<unknown>): SeatActor {
@@ -280,7 +297,7 @@ export class MemorySeatStore implements SeatStore {
     const entry = this.entries.get(index);
     const id = this.venue.idAt(index);
     if (entry === undefined) return { id, state: 'available', context: this.initialContext };
-    return toRecord(id, entry.actor ? entry.actor.getSnapshot() : entry.snapshot!);
+    return recordOf(id, entry);
   }
 }
 
@@ -296,19 +313,7 @@ const NO_TIMERS: Clock = {
   clearTimeout: () => {},
 };
 
-function stateOf(entry: Entry): SeatStateValue {
-  const snapshot = entry.actor ? entry.actor.getSnapshot() : entry.snapshot!;
-  return (snapshot as unknown as { value: SeatStateValue }).value;
-}
-
-function toRecord(id: string, snapshot: Snapshot<unknown>): SeatRecord {
-  const { value, context } = snapshot as unknown as Pick<SeatRecord, 'context'> & {
-    value: SeatStateValue;
-  };
-  return { id, state: value, context };
-}
-
-/** A seat that is exactly as the machine starts it needs no entry at all. */
-function isInitial({ state, context }: SeatRecord): boolean {
-  return state === 'available' && !context.lock && !context.booking && !context.expired;
+/** The seat an entry holds, from its live actor or its frozen snapshot. */
+function recordOf(id: string, entry: Entry): SeatRecord {
+  return toRecord(id, entry.actor ? entry.actor.getSnapshot() : entry.snapshot!);
 }

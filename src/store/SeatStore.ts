@@ -5,6 +5,7 @@ import type {
   SeatStateValue,
 } from '../../machines/seatTypes';
 import type { Venue } from '../venue';
+import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
 export interface SeatRecord {
@@ -50,7 +51,25 @@ export interface SeatTransition {
   to: SeatStateValue;
   /** ms since epoch, from the store's clock. */
   at: number;
+  /**
+   * What ended or took the lock: `lock` (→ locked), `confirm` (locked → booked), `release`, or
+   * `expiry` (a lapsed lock, whether its timer fired or a request found it due).
+   */
+  reason?: SeatTransitionReason;
+  /**
+   * INTERNAL, never sent to clients: the user whose lock this transition took or ended. It feeds
+   * the per-user lock cap; anything that publishes transitions must strip it.
+   */
+  userId?: string;
+  /**
+   * INTERNAL: `false` when another instance made this transition and this one only heard of it
+   * (PostgreSQL's NOTIFY reaches every instance); absent or `true` when this instance made it.
+   * Counters meant to be summed over instances (metrics) count only their own.
+   */
+  local?: boolean;
 }
+
+export type SeatTransitionReason = 'lock' | 'confirm' | 'release' | 'expiry';
 
 /**
  * Where seats live. A store hosts each seat's machine and passes requests to it; it never decides
@@ -68,4 +87,15 @@ export interface SeatStore {
   subscribe(listener: (transition: SeatTransition) => void): () => void;
   /** Stops every actor and timer. */
   close(): Promise<void>;
+  /**
+   * Resolves when the store can serve requests, rejects when it cannot (a database that is down).
+   * `/readyz` calls it; a store without it is always reachable.
+   */
+  ping?(): Promise<void>;
+  /**
+   * The per-user lock cap (`MAX_LOCKS_PER_USER`) hosted by the store itself, for a store shared by
+   * several instances, where a cap kept in one process would let each instance admit. `createApp`
+   * uses it when present; otherwise the in-memory `MemoryLockQuota`.
+   */
+  createLockQuota?(max: number): LockQuota;
 }

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
+import { systemClock } from '../clock';
+import type { SeatStore, SeatTransition } from '../store/SeatStore';
+import { sseComment, sseEvent } from './sse';
+
+/** One open event stream, as the hub sees it: somewhere to write text, and a way to end it. */
+export interface SeatEventClient {
+  write(chunk: string): void;
+  end(): void;
+  /** Bytes written but not yet sent (a slow reader makes this grow). */
+  readonly pending: number;
+}
+
+export interface SeatEventHubOptions {
+  /** How many recent events are kept for `Last-Event-ID` resume (default 10 000). */
+  bufferSize?: number;
+  /** A comment line goes to every client this often, so proxies keep the stream open (default 15 000). */
+  heartbeatMs?: number;
+  /** Timers for the heartbeat; tests pass xstate's `SimulatedClock`. */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** A client with more than this many bytes unsent is dropped; it reconnects and resumes (default 1 MiB). */
+  maxPendingBytes?: number;
+}
+
+/** The same instant of the hub's life: ids from another process (or a restart) are never resumed. */
+const ID = /^([0-9a-f]{8})-(\d{1,15})$/;
+
+/**
+ * Broadcasts every seat transition of a store (`store.subscribe`, lock expiries included) to any
+ * number of Server-Sent Events clients. It subscribes to the store once, whatever the number of
+ * clients, so it works unchanged over any store that reports its transitions, in-memory or shared.
+ *
+ * Each event gets the id `<stream>-<n>`: `stream` is random per hub and `n` counts up from 1. The
+ * last `bufferSize` events are kept in a ring so a client that reconnects with `Last-Event-ID`
+ * gets what it missed; when it missed more than that (or the id is from another stream, e.g.
+ * before a restart) it gets a `resync` event instead and should reload the seats.
+ *
+ * @example
+ * ```ts
+ * const hub = new SeatEventHub(store, { heartbeatMs: 15_000 });
+ * const detach = hub.attach({ write: (s) => res.write(s), end: () => res.end(), get pending() { return res.writableLength; } }, req.get('Last-Event-ID'));
+ * res.on('close', detach);
+ * ```
+ */
+export class SeatEventHub {
+  readonly stream = randomBytes(4).toString('hex');
+  private readonly ring: string[];
+  private seq = 0;
+  private readonly clients = new Set<SeatEventClient>();
+  private readonly unsubscribe: () => void;
+  private readonly heartbeatMs: number;
+  private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  private readonly maxPendingBytes: number;
+  private heartbeat: unknown = undefined;
+  private closed = false;
+
+  constructor(source: Pick<SeatStore, 'subscribe'>, options: SeatEventHubOptions = {}) {
+    this.ring = new Array<string>(Math.max(1, options.bufferSize ?? 10_000));
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.clock = options.clock ?? systemClock;
+    this.maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
+    this.unsubscribe = source.subscribe((transition) => this.publish(transition));
+  }
+
+  /** Open streams right now (a test checks it returns to 0 after clients leave). */
+  get listenerCount(): number {
+    return this.clients.size;
+  }
+
+  /** The id of the newest event, or `<stream>-0` before the first. */
+  get lastEventId(): string {
+    return `${this.stream}-${this.seq}`;
+  }
+
+  /**
+   * Starts streaming to `client`: first what it missed since `lastEventId` (or a `resync` event),
+   * then every new transition. Returns the function that detaches it; call it when the client
+   * goes away (it is safe to call twice).
+   */
+  attach(client: SeatEventClient, lastEventId?: string): () => void {
+    if (this.closed) {
+      client.end();
+      return () => {};
+    }
+    // `retry` tells EventSource to reconnect quickly; the comment makes the response start now.
+    client.write(`retry: 1000\n${sseComment('connected')}`);
+    if (lastEventId !== undefined && lastEventId !== '') client.write(this.replay(lastEventId));
+    this.clients.add(client);
+    this.armHeartbeat();
+    return () => this.detach(client);
+  }
+
+  /** Ends every stream and stops listening to the store. */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    for (const client of [...this.clients]) {
+      this.detach(client);
+      client.end();
+    }
+  }
+
+  private publish({ id, from, to, at }: SeatTransition): void {
+    this.seq++;
+    const data = JSON.stringify({ id, from, to, at: new Date(at).toISOString() });
+    const chunk = sseEvent(`${this.stream}-${this.seq}`, data);
+    this.ring[this.seq % this.ring.length] = chunk;
+    this.broadcast(chunk);
+  }
+
+  /** What a client that last saw `lastEventId` missed, or a `resync` event when that is unknown. */
+  private replay(lastEventId: string): string {
+    const match = ID.exec(lastEventId);
+    const seen = match && match[1] === this.stream ? Number(match[2]) : -1;
+    const oldest = Math.max(1, this.seq - this.ring.length + 1);
+    if (seen < oldest - 1 || seen > this.seq) {
+      const reason = seen === -1 ? 'unknown-stream' : seen > this.seq ? 'unknown-event' : 'too-old';
+      const detail =
+        reason === 'too-old'
+          ? `Event ${lastEventId} is older than the last ${this.ring.length} events kept; reload the seats.`
+          : `Event ${lastEventId.slice(0, 40)} is not from this stream (the service may have restarted); reload the seats.`;
+      return sseEvent(this.lastEventId, JSON.stringify({ reason, detail }), 'resync');
+    }
+    const missed: string[] = [];
+    for (let n = seen + 1; n <= this.seq; n++) missed.push(this.ring[n % this.ring.length]);
+    return missed.join('');
+  }
+
+  private broadcast(chunk: string): void {
+    for (const client of this.clients) {
+      if (client.pending > this.maxPendingBytes) {
+        // It reads slower than seats change: drop it rather than buffer without bound. EventSource
+        // reconnects with its Last-Event-ID and catches up from the ring (or resyncs).
+        this.detach(client);
+        client.end();
+        continue;
+      }
+      client.write(chunk);
+    }
+  }
+
+  private detach(client: SeatEventClient): void {
+    this.clients.delete(client);
+    if (this.clients.size === 0 && this.heartbeat !== undefined) {
+      this.clock.clearTimeout(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  /** One timer for all clients, running only while there are some. */
+  private armHeartbeat(): void {
+    if (this.heartbeat !== undefined || this.heartbeatMs <= 0) return;
+    this.heartbeat = this.clock.setTimeout(() => {
+      this.heartbeat = undefined;
+      this.broadcast(sseComment('heartbeat'));
+      if (this.clients.size > 0) this.armHeartbeat();
+    }, this.heartbeatMs);
+  }
+}

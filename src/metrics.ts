@@ -1,0 +1,108 @@
+import type { Request, RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SeatService } from './SeatService';
+import type { SeatTransition, SeatTransitionReason } from './store/SeatStore';
+
+export interface Metrics {
+  /** This app's own registry (never prom-client's global one, so many apps can coexist). */
+  registry: Registry;
+  /** Counts and times every request by method, route and status. */
+  middleware: RequestHandler;
+  /** Stops listening to the store and the service. */
+  close(): void;
+}
+
+const LOCK_COUNTERS: Record<SeatTransitionReason, [name: string, help: string]> = {
+  lock: ['seat_locks_taken_total', 'Locks taken (seat went available → locked).'],
+  expiry: ['seat_locks_expired_total', 'Locks that lapsed unconfirmed.'],
+  release: ['seat_locks_released_total', 'Locks given back by their holder.'],
+  confirm: ['seat_locks_confirmed_total', 'Locks confirmed into bookings.'],
+};
+
+/**
+ * The service's Prometheus metrics: requests and their latency by route and status, seats by
+ * state (read from `store.summary()` at scrape time), locks taken/expired/released/confirmed
+ * (from the store's transitions made by this instance) and refused requests by code (from the service).
+ *
+ * @example
+ * ```ts
+ * const metrics = createMetrics(service);
+ * app.use(metrics.middleware);
+ * app.get('/metrics', async (_req, res) => res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+ * ```
+ */
+export function createMetrics(service: SeatService, options: { process?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.process) collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route and status.',
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route and status.',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'seats',
+    help: 'Seats by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const { available, locked, booked } = await service.summary();
+      this.set({ state: 'available' }, available);
+      this.set({ state: 'locked' }, locked);
+      this.set({ state: 'booked' }, booked);
+    },
+  });
+  const locks = Object.fromEntries(
+    Object.entries(LOCK_COUNTERS).map(([reason, [name, help]]) => [
+      reason,
+      new Counter({ name, help, registers: [registry] }),
+    ]),
+  ) as Record<SeatTransitionReason, Counter>;
+  const refused = new Counter({
+    name: 'seat_requests_refused_total',
+    help: 'Seat requests refused by a machine (409), by code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+
+  const unsubscribe = [
+    service.store.subscribe((t: SeatTransition) => {
+      // Only this instance's: Prometheus sums the instances, and a shared store tells each of
+      // them about every instance's transitions.
+      if (t.reason && t.local !== false) locks[t.reason].inc();
+    }),
+    service.onRefusal((code) => refused.inc({ code })),
+  ];
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const stop = latency.startTimer();
+    res.on('finish', () => {
+      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
+      requests.inc(labels);
+      stop(labels);
+    });
+    next();
+  };
+
+  return {
+    registry,
+    middleware,
+    close() {
+      for (const off of unsubscribe) off();
+    },
+  };
+}
+
+/** The route pattern (`/seats/:id`), never the raw path: raw paths would explode the label set. */
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? req.baseUrl + path : 'unmatched';
+}

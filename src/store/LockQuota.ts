@@ -1,0 +1,28 @@
+/** The user's machine refused another lock. */
+export interface LockQuotaRefusal {
+  code: 'TOO_MANY_LOCKS';
+  /** Locks the user holds now. */
+  held: number;
+  max: number;
+}
+
+/**
+ * The per-user cap on held locks (`MAX_LOCKS_PER_USER`), decided by `userLocksMachine`. The seat
+ * service asks it before every lock; an implementation keeps each user's machine where its seats
+ * live, so a database-backed one holds the cap across every instance of the service.
+ */
+export interface LockQuota {
+  /**
+   * Asks `userId`'s machine for a lock on `seatId`. When it agrees, runs `take` (which sends the
+   * LOCK to the seat) and returns its result; requests of one user never overlap between the
+   * question and `take`, so two concurrent locks cannot both take the last place. When it refuses,
+   * returns the refusal and never calls `take`.
+   */
+  admit<T>(
+    userId: string,
+    seatId: string,
+    take: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)>;
+  /** Stops listening to the store. */
+  close(): void;
+}

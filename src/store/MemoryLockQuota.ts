@@ -1,0 +1,99 @@
+import type { UserLocksEvent, UserLocksReply } from '../../machines/userLocksMachine';
+import type { LockQuota, LockQuotaRefusal } from './LockQuota';
+import type { SeatStore, SeatTransition } from './SeatStore';
+import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from './stepUserLocks';
+
+interface UserEntry {
+  snapshot: UserLocksSnapshot;
+  /** The user's lock requests, one after the other (see {@link LockQuota.admit}). */
+  queue: Promise<unknown>;
+  pending: number;
+}
+
+/**
+ * {@link LockQuota} for one process: one `userLocksMachine` snapshot per user, stepped with xstate's
+ * pure `transition()` and fed by the store's transitions (which carry the lock holder). A user who
+ * holds nothing and asks nothing has no entry. Over PostgreSQL, `PostgresLockQuota` rebuilds the
+ * same machine from the database instead, so the cap holds across instances.
+ *
+ * @example
+ * ```ts
+ * const quota = new MemoryLockQuota(store, 10);
+ * const result = await quota.admit('alice', 'A1', () => store.apply('A1', lockEvent));
+ * if (!result.ok) console.log(result.code); // TOO_MANY_LOCKS
+ * ```
+ */
+export class MemoryLockQuota implements LockQuota {
+  private readonly users = new Map<string, UserEntry>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    store: SeatStore,
+    private readonly max: number,
+  ) {
+    this.unsubscribe = store.subscribe((t) => this.onTransition(t));
+  }
+
+  async admit<T>(
+    userId: string,
+    seatId: string,
+    take: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)> {
+    const entry = this.entry(userId);
+    entry.pending++;
+    const turn = entry.queue.then(async () => {
+      const reply = this.send(entry, { type: 'REQUEST_LOCK', seatId });
+      if (reply?.type !== 'user.accepted') {
+        const { held, max } = reply ?? { held: 0, max: this.max };
+        return { ok: false as const, code: 'TOO_MANY_LOCKS' as const, held, max };
+      }
+      return { ok: true as const, value: await take() };
+    });
+    entry.queue = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      entry.pending--;
+      this.forgetIfIdle(userId, entry);
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Seats `userId` holds a lock on, as their machine counts them (for tests). */
+  heldBy(userId: string): string[] {
+    return this.users.get(userId)?.snapshot.context.held ?? [];
+  }
+
+  private onTransition({ id, from, to, userId }: SeatTransition): void {
+    if (userId === undefined) return;
+    const entry = this.entry(userId);
+    if (to === 'locked') this.send(entry, { type: 'LOCK_TAKEN', seatId: id });
+    else if (from === 'locked') this.send(entry, { type: 'LOCK_ENDED', seatId: id });
+    this.forgetIfIdle(userId, entry);
+  }
+
+  private entry(userId: string): UserEntry {
+    let entry = this.users.get(userId);
+    if (!entry) {
+      entry = { snapshot: userLocksStart(this.max), queue: Promise.resolve(), pending: 0 };
+      this.users.set(userId, entry);
+    }
+    return entry;
+  }
+
+  /** Steps the user's machine; returns the reply it emitted, if any. */
+  private send(entry: UserEntry, event: UserLocksEvent): UserLocksReply | undefined {
+    const [next, reply] = stepUserLocks(entry.snapshot, event);
+    entry.snapshot = next;
+    return reply;
+  }
+
+  private forgetIfIdle(userId: string, entry: UserEntry): void {
+    if (entry.pending === 0 && entry.snapshot.context.held.length === 0) {
+      if (this.users.get(userId) === entry) this.users.delete(userId);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Clock } from '../clock';
+import type { Venue } from '../venue';
+import type { LockQuota, LockQuotaRefusal } from './LockQuota';
+import { stepUserLocks, userLocksStart } from './stepUserLocks';
+
+export interface PostgresLockQuotaOptions {
+  /**
+   * Connections for the per-user locks; never the seat store's request pool (each admission
+   * holds one of these while the seat's LOCK takes one of those).
+   */
+  pool: Pool;
+  /** The venue of the seats table, to name seats by id. */
+  venue: Venue;
+  /** Most locks one user may hold at once. */
+  max: number;
+  /** Locks whose deadline is at or before `now()` no longer count (the seat machine's view). */
+  clock: Pick<Clock, 'now'>;
+}
+
+type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
+
+/**
+ * {@link LockQuota} over the PostgreSQL seats table, so `MAX_LOCKS_PER_USER` holds across every
+ * instance sharing the database. For each lock request it takes the user's lock
+ * (`pg_advisory_xact_lock` on the user id's hash, in a transaction of its own connection), reads
+ * the seats the user holds a live lock on (`holder` = user and `locked_until` in the future: the
+ * only SQL involved), replays them into a fresh `userLocksMachine` with xstate's pure
+ * `transition`, and asks it. Only if the machine agrees does `take` send the LOCK to the seat (the
+ * seat store's own compare-and-set, unchanged), and only after that commits is the user's lock let
+ * go: the next request of that user, on any instance, already sees the new lock.
+ *
+ * An instance that dies holding a user's lock loses its connection, which ends the transaction
+ * and frees the lock. Requests of one user in one process queue here first, so they hold at most
+ * one connection at a time between them.
+ *
+ * @example
+ * ```ts
+ * const quota = store.createLockQuota(10); // a PostgresLockQuota on the store's database
+ * const result = await quota.admit('alice', 'A1', () => store.apply('A1', lockEvent));
+ * if (!result.ok) console.log(result.code, result.held); // TOO_MANY_LOCKS 10
+ * ```
+ */
+export class PostgresLockQuota implements LockQuota {
+  /** The tail of each user's queue in this process; a user with nothing queued has none. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: PostgresLockQuotaOptions) {}
+
+  async admit<T>(userId: string, seatId: string, take: () => Promise<T>): Promise<Admission<T>> {
+    const turn = (this.queues.get(userId) ?? Promise.resolve()).then(() =>
+      this.admitAcrossInstances(userId, seatId, take),
+    );
+    const tail = turn.catch(() => undefined);
+    this.queues.set(userId, tail);
+    try {
+      return await turn;
+    } finally {
+      if (this.queues.get(userId) === tail) this.queues.delete(userId);
+    }
+  }
+
+  /** Its connections belong to the seat store, which closes them with its own. */
+  close(): void {}
+
+  private async admitAcrossInstances<T>(
+    userId: string,
+    seatId: string,
+    take: () => Promise<T>,
+  ): Promise<Admission<T>> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Two-key form: its own lock space, apart from the schema's one-key advisory lock. A hash
+      // collision only makes two users take turns.
+      await client.query(
+        `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
+        [userId],
+      );
+      const held = await this.heldBy(client, userId);
+      let snapshot = userLocksStart(this.options.max);
+      for (const seat of held) {
+        [snapshot] = stepUserLocks(snapshot, { type: 'LOCK_TAKEN', seatId: seat });
+      }
+      const [, reply] = stepUserLocks(snapshot, { type: 'REQUEST_LOCK', seatId });
+      if (reply?.type !== 'user.accepted') {
+        const { held: count, max } = reply ?? { held: held.length, max: this.options.max };
+        return { ok: false, code: 'TOO_MANY_LOCKS', held: count, max };
+      }
+      return { ok: true, value: await take() };
+    } finally {
+      // Ends the (read-only) transaction, which lets go of the user's lock. A connection that
+      // cannot even do that is thrown away rather than handed to the next request.
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      client.release(broken);
+    }
+  }
+
+  /** Seats `userId` holds a lock on that has not reached its deadline, by any instance. */
+  private async heldBy(client: PoolClient, userId: string): Promise<string[]> {
+    const { rows } = await client.query<{ idx: number }>(
+      'SELECT idx FROM seat WHERE holder = $1 AND locked_until > $2 ORDER BY idx',
+      [userId, this.options.clock.now()],
+    );
+    return rows.map((row) => this.options.venue.idAt(row.idx));
+  }
+}

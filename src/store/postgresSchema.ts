@@ -1,0 +1,142 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** The venue a database was seeded with: it must match the configuration of every instance. */
+export interface VenueSettings {
+  rows: number;
+  seatsPerRow: number;
+  ttlMs: number;
+}
+
+/** Summary counters are spread over this many rows so concurrent writers rarely queue on one. */
+export const COUNT_SHARDS = 16;
+
+/**
+ * The schema, one step per version. A step runs once, in order, inside the start-up transaction;
+ * never edit a released step, add one.
+ *
+ * Only seats that left the machine's initial state have a row (like the in-memory store's virtual
+ * actors), so a venue of any size is seeded in constant time. `state` and `locked_until` repeat
+ * what the snapshot says, for indexes (lists by state, the sweeper's due locks); the machine's rules
+ * live only in the machine. `holder` likewise repeats the lock's user, for the per-user cap.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE seat (
+     idx integer PRIMARY KEY,
+     state text NOT NULL,
+     snapshot jsonb NOT NULL,
+     version integer NOT NULL,
+     locked_until bigint
+   );
+   CREATE INDEX seat_state_idx ON seat (state, idx);
+   CREATE INDEX seat_locked_until ON seat (locked_until) WHERE locked_until IS NOT NULL;
+   CREATE TABLE seat_count (
+     shard integer PRIMARY KEY,
+     locked bigint NOT NULL DEFAULT 0,
+     booked bigint NOT NULL DEFAULT 0
+   );
+   INSERT INTO seat_count (shard) SELECT generate_series(0, ${COUNT_SHARDS - 1});`,
+  // The lock holder, repeated from the snapshot like `locked_until`, so the per-user lock cap can
+  // read a user's live locks through an index (PostgresLockQuota).
+  `ALTER TABLE seat ADD COLUMN holder text;
+   UPDATE seat SET holder = snapshot #>> '{context,lock,userId}' WHERE locked_until IS NOT NULL;
+   CREATE INDEX seat_holder ON seat (holder, locked_until) WHERE holder IS NOT NULL;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The database holds another venue, or a newer schema: the instance must not start on it. */
+export class VenueMismatchError extends Error {
+  override name = 'VenueMismatchError';
+}
+
+/**
+ * Creates or migrates the schema and seeds the venue, idempotently: any number of instances may
+ * start at once (an advisory lock makes them take turns). A database already seeded with a
+ * different venue is refused with a {@link VenueMismatchError}, never merged.
+ *
+ * @example
+ * ```ts
+ * await migrate(pool, { rows: 10, seatsPerRow: 10, ttlMs: 60_000 });
+ * ```
+ */
+export async function migrate(pool: Pool, venue: VenueSettings): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('seat-booking-service schema'))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS seat_meta (
+      singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      schema_version integer NOT NULL,
+      rows integer NOT NULL,
+      seats_per_row integer NOT NULL,
+      lock_ttl_ms integer NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const seeded = await readVenue(client);
+    const from = seeded?.schemaVersion ?? 0;
+    if (from > SCHEMA_VERSION) {
+      throw new VenueMismatchError(
+        `The database has schema version ${from}, newer than this service's ${SCHEMA_VERSION}; ` +
+          'run the newer version of the service, or use another database.',
+      );
+    }
+    if (seeded) checkVenue(seeded, venue);
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+      await client.query(MIGRATIONS[version - 1]);
+    }
+    if (seeded) {
+      await client.query('UPDATE seat_meta SET schema_version = $1', [SCHEMA_VERSION]);
+    } else {
+      await client.query(
+        'INSERT INTO seat_meta (schema_version, rows, seats_per_row, lock_ttl_ms) VALUES ($1, $2, $3, $4)',
+        [SCHEMA_VERSION, venue.rows, venue.seatsPerRow, venue.ttlMs],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function readVenue(
+  client: PoolClient,
+): Promise<(VenueSettings & { schemaVersion: number }) | undefined> {
+  const { rows } = await client.query<{
+    schema_version: number;
+    rows: number;
+    seats_per_row: number;
+    lock_ttl_ms: number;
+  }>('SELECT schema_version, rows, seats_per_row, lock_ttl_ms FROM seat_meta');
+  const row = rows[0];
+  return (
+    row && {
+      schemaVersion: row.schema_version,
+      rows: row.rows,
+      seatsPerRow: row.seats_per_row,
+      ttlMs: row.lock_ttl_ms,
+    }
+  );
+}
+
+/** Seats already in the database were made for the seeded venue and TTL: a change is refused. */
+function checkVenue(seeded: VenueSettings, wanted: VenueSettings): void {
+  if (
+    seeded.rows === wanted.rows &&
+    seeded.seatsPerRow === wanted.seatsPerRow &&
+    seeded.ttlMs === wanted.ttlMs
+  ) {
+    return;
+  }
+  throw new VenueMismatchError(
+    `The database already holds a venue of ${describe(seeded)}, but this instance is configured ` +
+      `for ${describe(wanted)}. Start it with SEAT_ROWS=${seeded.rows} SEATS_PER_ROW=${seeded.seatsPerRow} ` +
+      `LOCK_TTL_MS=${seeded.ttlMs}, or point DATABASE_URL at a fresh database for the new venue.`,
+  );
+}
+
+function describe({ rows, seatsPerRow, ttlMs }: VenueSettings): string {
+  return `${rows} rows × ${seatsPerRow} seats with a lock TTL of ${ttlMs} ms`;
+}

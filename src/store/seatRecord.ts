@@ -1,0 +1,30 @@
+import type { Snapshot } from 'xstate';
+import type { SeatStateValue } from '../../machines/seatTypes';
+import type { SeatRecord } from './SeatStore';
+
+/**
+ * A seat record from a machine snapshot, live or persisted: only its state value and context.
+ *
+ * @example
+ * ```ts
+ * toRecord('A1', actor.getSnapshot()); // { id: 'A1', state: 'available', context: {…} }
+ * ```
+ */
+export function toRecord(id: string, snapshot: Snapshot<unknown>): SeatRecord {
+  const { value, context } = snapshot as unknown as Pick<SeatRecord, 'context'> & {
+    value: SeatStateValue;
+  };
+  return { id, state: value, context };
+}
+
+/**
+ * A seat exactly as the machine starts it: stores keep nothing for such a seat.
+ *
+ * @example
+ * ```ts
+ * isInitial(toRecord('A1', initialTransition(seatMachine, { ttlMs: 1000 })[0])); // true
+ * ```
+ */
+export function isInitial({ state, context }: SeatRecord): boolean {
+  return state === 'available' && !context.lock && !context.booking && !context.expired;
+}

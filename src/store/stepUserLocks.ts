@@ -1,0 +1,41 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import {
+  userLocksMachine,
+  type UserLocksEvent,
+  type UserLocksReply,
+} from '../../machines/userLocksMachine';
+
+export type UserLocksSnapshot = SnapshotFrom<typeof userLocksMachine>;
+
+/**
+ * Sends `event` to a user's lock-cap machine held as a snapshot (xstate's pure `transition`, no
+ * actor): returns the next snapshot and the reply it emitted (`undefined` for the facts
+ * `LOCK_TAKEN`/`LOCK_ENDED`). Every quota host runs the machine through this.
+ *
+ * @example
+ * ```ts
+ * const [next, reply] = stepUserLocks(userLocksStart(3), { type: 'REQUEST_LOCK', seatId: 'A1' });
+ * reply; // { type: 'user.accepted' }
+ * ```
+ */
+export function stepUserLocks(
+  snapshot: UserLocksSnapshot,
+  event: UserLocksEvent,
+): [UserLocksSnapshot, UserLocksReply | undefined] {
+  const [next, actions] = transition(userLocksMachine, snapshot, event);
+  // xstate's `emit` shows up as an executable action typed `xstate.emit` carrying the event.
+  const emitted = actions.find((action) => (action.type as string) === 'xstate.emit');
+  return [next, (emitted?.params as { event?: UserLocksReply } | undefined)?.event];
+}
+
+/**
+ * A user's machine before it has heard of any lock: `max` locks allowed, none held.
+ *
+ * @example
+ * ```ts
+ * userLocksStart(10).context; // { max: 10, held: [] }
+ * ```
+ */
+export function userLocksStart(max: number): UserLocksSnapshot {
+  return initialTransition(userLocksMachine, { max })[0];
+}

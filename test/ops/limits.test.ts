@@ -1,0 +1,202 @@
+import { expect } from 'chai';
+import { SimulatedClock, createActor } from 'xstate';
+import { userLocksMachine, type UserLocksReply } from '../../machines/userLocksMachine';
+import { systemClock, type Clock } from '../../src/clock';
+import { ConfigError, loadConfig } from '../../src/config';
+import { MemoryLockQuota } from '../../src/store/MemoryLockQuota';
+import { MemorySeatStore } from '../../src/store/MemorySeatStore';
+import type { SeatTransition } from '../../src/store/SeatStore';
+import { Venue } from '../../src/venue';
+import { serve, type Served } from '../support/serve';
+
+describe('abuse limits', () => {
+  let api: Served;
+  afterEach(async () => api?.stop());
+
+  describe('rate limit on seat actions', () => {
+    it('answers 429 RATE_LIMITED with Retry-After past the limit; reads stay open', async () => {
+      api = await serve({ rateLimitPerMinute: 3, maxLocksPerUser: 0 });
+      const statuses: number[] = [];
+      for (const action of ['lock', 'release', 'lock', 'confirm']) {
+        const res = await api.call('POST', `/seats/A1/${action}`, { body: { userId: 'u' } });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          expect(res.body.code).to.equal('RATE_LIMITED');
+          expect(Number(res.headers.get('retry-after'))).to.be.within(1, 60);
+        }
+      }
+      expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      expect((await api.call('GET', '/seats/A1')).status).to.equal(200);
+      const metrics = (await api.call('GET', '/metrics')).text;
+      expect(metrics).to.include('route="/seats/:id/confirm",status="429"} 1');
+    });
+
+    it('is off by default in createApp and with RATE_LIMIT_PER_MINUTE=0; the service default is 600', async () => {
+      api = await serve({ maxLocksPerUser: 0 });
+      for (let i = 0; i < 5; i++) {
+        const res = await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } });
+        expect(res.status).to.equal(200);
+      }
+      expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).to.equal(600);
+      expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).to.equal(0);
+      expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).to.throw(ConfigError);
+    });
+  });
+
+  describe('MAX_LOCKS_PER_USER (decided by userLocksMachine)', () => {
+    const lock = (seat: string, userId = 'alice') =>
+      api.call('POST', `/seats/${seat}/lock`, { body: { userId } });
+
+    it('refuses a lock past the cap with 409 TOO_MANY_LOCKS; release, confirm and expiry free places', async () => {
+      const clock = new SimulatedClock();
+      api = await serve({ rows: 1, seatsPerRow: 6, clock, lockTtlMs: 1000, maxLocksPerUser: 2 });
+      const first = await lock('A1');
+      await lock('A2');
+      const refused = await lock('A3');
+      expect(refused.status).to.equal(409);
+      expect(refused.body.code).to.equal('TOO_MANY_LOCKS');
+      expect(refused.body.detail).to.include('2');
+      expect(refused.text).not.to.include('alice');
+      expect((await api.call('GET', '/seats/A3')).body.seat.state).to.equal('available');
+      expect((await lock('A1')).status, 'a retry on a held seat').to.equal(200);
+      expect((await lock('A3', 'bob')).status, 'other users are not affected').to.equal(200);
+
+      await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } });
+      expect((await lock('A4')).status).to.equal(200);
+      await api.call('POST', '/seats/A1/confirm', {
+        body: { userId: 'alice', lockId: first.body.lockId },
+      });
+      expect((await lock('A5')).status).to.equal(200);
+      expect((await lock('A6')).body.code).to.equal('TOO_MANY_LOCKS');
+      clock.increment(1000); // A4 and A5 lapse
+      expect((await lock('A6')).status).to.equal(200);
+    });
+
+    it('lets only `max` of many concurrent lock requests by one user through', async () => {
+      // A store that answers a turn later, like a database: requests really overlap.
+      class SlowStore extends MemorySeatStore {
+        override async apply(...args: Parameters<MemorySeatStore['apply']>) {
+          await new Promise((resolve) => setImmediate(resolve));
+          return super.apply(...args);
+        }
+      }
+      const store = new SlowStore({ venue: new Venue(1, 8), ttlMs: 60_000, clock: systemClock });
+      api = await serve({ store, maxLocksPerUser: 3 });
+      const seats = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
+      const results = await Promise.allSettled(seats.map((seat) => api.service.lock(seat, 'al')));
+      const codes = results.map((r) => (r.status === 'fulfilled' ? 'OK' : r.reason.code));
+      expect(codes.filter((c) => c === 'OK')).to.have.length(3);
+      expect(codes.filter((c) => c === 'TOO_MANY_LOCKS')).to.have.length(5);
+      expect((await api.service.summary()).locked).to.equal(3);
+      expect((await api.call('GET', '/metrics')).text).to.include(
+        'seat_requests_refused_total{code="TOO_MANY_LOCKS"} 5',
+      );
+    });
+
+    it('counts a due lock taken over by another user as ended for its old holder', async () => {
+      // A clock whose timers never fire: the lapsed lock is only noticed by the next LOCK.
+      let now = 0;
+      const clock: Clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => {} };
+      const store = new MemorySeatStore({ venue: new Venue(1, 2), ttlMs: 1000, clock });
+      const quota = new MemoryLockQuota(store, 1);
+      const seen: SeatTransition[] = [];
+      store.subscribe((t) => seen.push(t));
+      const take = (seat: string, userId: string) =>
+        quota.admit(userId, seat, () =>
+          store.apply(seat, { type: 'LOCK', userId, lockId: `${userId}-${seat}`, now }),
+        );
+      expect((await take('A1', 'alice')).ok).to.equal(true);
+      now = 1000;
+      expect((await take('A1', 'bob')).ok).to.equal(true);
+      expect(seen.map(({ from, to, reason, userId }) => [from, to, reason, userId])).to.deep.equal([
+        ['available', 'locked', 'lock', 'alice'],
+        ['locked', 'available', 'expiry', 'alice'],
+        ['available', 'locked', 'lock', 'bob'],
+      ]);
+      expect(quota.heldBy('alice')).to.deep.equal([]);
+      expect(quota.heldBy('bob')).to.deep.equal(['A1']);
+      expect((await take('A2', 'bob')).ok).to.equal(false);
+      expect((await take('A2', 'alice')).ok).to.equal(true);
+      quota.close();
+      await store.close();
+    });
+
+    it('the machine: open under the cap, full at it, retries on held seats accepted', () => {
+      const user = createActor(userLocksMachine, { input: { max: 2 } }).start();
+      const replies: UserLocksReply[] = [];
+      user.on('*', (reply) => replies.push(reply));
+      const request = (seatId: string) => {
+        user.send({ type: 'REQUEST_LOCK', seatId });
+        return replies.at(-1)?.type;
+      };
+      expect(user.getSnapshot().value).to.equal('open');
+      user.send({ type: 'LOCK_TAKEN', seatId: 'A1' });
+      user.send({ type: 'LOCK_TAKEN', seatId: 'A1' }); // the same lock told twice counts once
+      expect(request('A2')).to.equal('user.accepted');
+      user.send({ type: 'LOCK_TAKEN', seatId: 'A2' });
+      expect(user.getSnapshot().value).to.equal('full');
+      expect(request('A3')).to.equal('user.refused');
+      expect(replies.at(-1)).to.deep.equal({
+        type: 'user.refused',
+        code: 'TOO_MANY_LOCKS',
+        held: 2,
+        max: 2,
+      });
+      expect(request('A2')).to.equal('user.accepted');
+      user.send({ type: 'LOCK_ENDED', seatId: 'A1' });
+      expect(user.getSnapshot().value).to.equal('open');
+      expect(request('A3')).to.equal('user.accepted');
+    });
+
+    it('MAX_LOCKS_PER_USER defaults to 10; 0 turns the cap off', async () => {
+      expect(loadConfig({}).MAX_LOCKS_PER_USER).to.equal(10);
+      expect(loadConfig({ MAX_LOCKS_PER_USER: '0' }).MAX_LOCKS_PER_USER).to.equal(0);
+      api = await serve({ rows: 1, seatsPerRow: 12 });
+      const statuses = [];
+      for (let i = 1; i <= 11; i++) statuses.push((await lock(`A${i}`)).status);
+      expect(statuses.filter((s) => s === 200)).to.have.length(10);
+      expect(statuses[10]).to.equal(409);
+    });
+  });
+
+  describe('headers', () => {
+    it('sends helmet security headers on every answer', async () => {
+      api = await serve();
+      for (const path of ['/seats/A1', '/docs', '/nowhere']) {
+        const { headers } = await api.call('GET', path);
+        expect(headers.get('x-content-type-options'), path).to.equal('nosniff');
+        expect(headers.get('content-security-policy'), path).to.include("default-src 'self'");
+        expect(headers.get('x-frame-options'), path).to.equal('SAMEORIGIN');
+        expect(headers.get('x-powered-by'), path).to.equal(null);
+      }
+    });
+
+    it('allows cross-origin calls only from CORS_ORIGIN', async () => {
+      expect(loadConfig({}).CORS_ORIGIN).to.equal(undefined);
+      expect(loadConfig({ CORS_ORIGIN: '*' }).CORS_ORIGIN).to.equal('*');
+      const origins = loadConfig({ CORS_ORIGIN: 'https://a.example, http://localhost:5173' });
+      expect(origins.CORS_ORIGIN).to.deep.equal(['https://a.example', 'http://localhost:5173']);
+      expect(() => loadConfig({ CORS_ORIGIN: 'a.example' })).to.throw(ConfigError, /CORS_ORIGIN/);
+
+      api = await serve({ corsOrigin: origins.CORS_ORIGIN });
+      const from = (origin: string) =>
+        api.call('GET', '/seats/A1', { headers: { Origin: origin } });
+      expect((await from('https://a.example')).headers.get('access-control-allow-origin')).to.equal(
+        'https://a.example',
+      );
+      expect((await from('https://evil.example')).headers.get('access-control-allow-origin')).to.be
+        .null;
+      const preflight = await fetch(`${api.url}/seats/A1/lock`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://a.example', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers.get('access-control-allow-methods')).to.include('POST');
+      await api.stop();
+
+      api = await serve();
+      expect((await from('https://a.example')).headers.get('access-control-allow-origin')).to.be
+        .null;
+    });
+  });
+});

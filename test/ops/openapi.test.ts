@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import type { Express } from 'express';
+import { SimulatedClock } from 'xstate';
+import { createApp } from '../../src/app';
+import { apiRoutes } from '../../src/http/apiRoutes';
+import { openApiPath } from '../../src/http/openApiDocument';
+import { checked } from '../support/documented';
+import { serve, type Served } from '../support/serve';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every `METHOD /path` the Express app routes, nested routers included (all mounted at `/`). */
+function appRoutes(app: Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods)) {
+          found.push(`${method} ${layer.route.path}`);
+        }
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found;
+}
+
+describe('API documentation (one zod source → OpenAPI 3.1)', () => {
+  let api: Served;
+  afterEach(async () => api?.stop());
+
+  it('documents exactly the routes the app has', async () => {
+    const { app, close } = createApp();
+    const routed = new Set(appRoutes(app));
+    const documented = new Set(apiRoutes.map((r) => `${r.method} ${r.path}`));
+    expect(
+      [...routed].filter((r) => !documented.has(r)),
+      'routed but undocumented',
+    ).to.be.empty;
+    expect(
+      [...documented].filter((r) => !routed.has(r)),
+      'documented but not routed',
+    ).to.be.empty;
+    await close();
+  });
+
+  it('serves the OpenAPI 3.1 document and an HTML page of it, without any script', async () => {
+    api = await serve();
+    const { body: doc } = await api.call('GET', '/openapi.json');
+    expect(doc.openapi).to.equal('3.1.0');
+    for (const route of apiRoutes) {
+      const operation = doc.paths[openApiPath(route.path)]?.[route.method];
+      expect(operation, `${route.method} ${route.path}`).to.exist;
+      expect(Object.keys(operation.responses)).to.have.members(
+        Object.keys(route.responses).map(String),
+      );
+    }
+    expect(doc.components.schemas.Problem.required).to.include.members(['code', 'detail']);
+    const page = await api.call('GET', '/docs');
+    for (const route of apiRoutes) expect(page.text).to.include(openApiPath(route.path));
+    expect(page.text).not.to.match(/<script|https?:\/\/(?!localhost)/i);
+  });
+
+  it('every route answers as documented across successes and problems', async () => {
+    checked.clear();
+    const clock = new SimulatedClock();
+    api = await serve({
+      rows: 1,
+      seatsPerRow: 5,
+      clock,
+      maxLocksPerUser: 2,
+      rateLimitPerMinute: 30,
+    });
+    const lock = (seat: string, userId: string) =>
+      api.call('POST', `/seats/${seat}/lock`, { body: { userId } });
+    await api.call('GET', '/seats');
+    await api.call('GET', '/seats/A1');
+    await api.call('GET', '/seats/Z9');
+    const { body } = await lock('A1', 'alice');
+    await lock('A1', 'bob'); // 409 SEAT_LOCKED
+    await lock('A2', 'alice');
+    await lock('A3', 'alice'); // 409 TOO_MANY_LOCKS
+    await lock('Z9', 'alice'); // 404
+    await api.call('POST', '/seats/A1/lock', { rawBody: '{"userId":' }); // 400
+    await api.call('POST', '/seats/A1/lock', { body: { userId: 'x'.repeat(20_000) } }); // 413
+    await api.call('POST', '/seats/A1/confirm', { body: { userId: 'alice', lockId: body.lockId } });
+    await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } });
+    await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } }); // 409
+    await api.call('POST', '/seats/A3/confirm', { body: { userId: 'bob' } }); // 409
+    await api.call('POST', '/seats/A3/confirm', { body: {} }); // 400
+    await api.call('GET', '/seats/A1');
+    await api.call('GET', '/seats/summary');
+    await api.call('GET', '/config.json');
+    await api.call('GET', '/machine');
+    await api.call('GET', '/metrics');
+    await api.call('GET', '/healthz');
+    await api.call('GET', '/readyz');
+    await api.call('GET', '/nowhere'); // 404 NOT_FOUND problem
+    void api.lifecycle.drain();
+    await api.call('GET', '/readyz'); // 503
+    for (const route of apiRoutes) {
+      const hits = [...checked].filter((c) => c.startsWith(`${route.method} ${route.path} `));
+      // The event stream never ends, so it is checked by its own tests (seatEventsRoute.test.ts).
+      if (!['/openapi.json', '/docs', '/seats/events'].includes(route.path)) {
+        expect(hits, `${route.method} ${route.path} exercised`).not.to.be.empty;
+      }
+    }
+    expect(checked).to.include.members([
+      'post /seats/:id/lock 409',
+      'post /seats/:id/lock 400',
+      'post /seats/:id/lock 413',
+      'post /seats/:id/lock 404',
+      'post /seats/:id/release 409',
+      'get /readyz 503',
+    ]);
+  });
+});

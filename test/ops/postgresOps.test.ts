@@ -1,0 +1,242 @@
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { SimulatedClock } from 'xstate';
+import { createApp, type SeatApp } from '../../src/app';
+import type { Clock } from '../../src/clock';
+import { HttpError } from '../../src/http/HttpError';
+import {
+  PostgresSeatStore,
+  type PostgresSeatStoreOptions,
+} from '../../src/store/PostgresSeatStore';
+import type { SeatTransition } from '../../src/store/SeatStore';
+import { Venue } from '../../src/venue';
+import { createTestDatabase, usePostgres } from '../support/postgres';
+import { promSample } from '../support/promSample';
+import { serve, type Served } from '../support/serve';
+import { openSse } from '../support/sseClient';
+import { waitFor } from '../support/waitFor';
+
+const TTL = 60_000;
+
+/** What a lock request came to: `200`, or `409 <code>`. */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return '200';
+  } catch (err) {
+    if (err instanceof HttpError) return `${err.status} ${err.code}`;
+    throw err;
+  }
+}
+
+describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
+  this.timeout(60_000);
+  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  const closing: Array<() => Promise<void>> = [];
+  // Registered before usePostgres() so everything closes before the database is dropped.
+  after(async () => {
+    for (const close of closing.reverse()) await close();
+  });
+  const db = usePostgres();
+
+  const open = async (options: Partial<PostgresSeatStoreOptions> = {}) => {
+    const store = await PostgresSeatStore.open({
+      connectionString: db().url,
+      venue: new Venue(2, 10),
+      ttlMs: TTL,
+      clock,
+      sweepIntervalMs: 0, // swept by hand
+      poolSize: 4,
+      ...options,
+    });
+    closing.push(() => store.close());
+    return store;
+  };
+  /** One service instance on its own store, as `npm start` builds it (minus the listening). */
+  const instance = async (maxLocksPerUser: number): Promise<SeatApp> => {
+    const seatApp = createApp({ store: await open(), clock, maxLocksPerUser });
+    closing.push(() => seatApp.close());
+    return seatApp;
+  };
+
+  before(() => clock.set(1_700_000_000_000));
+
+  it('holds MAX_LOCKS_PER_USER across two instances racing for one user', async () => {
+    const [one, two] = [await instance(3), await instance(3)];
+    const seats = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
+    const results = await Promise.all(
+      seats.map((seat, i) => outcome([one, two][i % 2].service.lock(seat, 'alice'))),
+    );
+    expect(results.filter((r) => r === '200')).to.have.length(3);
+    expect(results.filter((r) => r === '409 TOO_MANY_LOCKS')).to.have.length(5);
+    const held = (await one.store.list({ state: 'locked', limit: 100 })).seats.map((s) => s.id);
+    expect(held).to.have.length(3);
+
+    // Full, yet a retried lock on a seat alice holds is answered (with the same lock), on either
+    // instance; somebody else is not limited by alice's cap.
+    const first = await one.store.get(held[0]);
+    expect((await two.service.lock(held[0], 'alice')).lockId).to.equal(first.context.lock!.lockId);
+    expect(await outcome(one.service.lock('B1', 'bob'))).to.equal('200');
+    const free = seats.filter((s) => !held.includes(s));
+    expect(await outcome(two.service.lock(free[0], 'alice'))).to.equal('409 TOO_MANY_LOCKS');
+
+    // A release on one instance frees a place on the other.
+    await one.service.release(held[0], 'alice');
+    expect(await outcome(two.service.lock(free[0], 'alice'))).to.equal('200');
+    expect(await outcome(one.service.lock(free[1], 'alice'))).to.equal('409 TOO_MANY_LOCKS');
+
+    // Expired locks stop counting at their deadline, swept or not.
+    clock.increment(TTL);
+    const again = await Promise.all(
+      [...free.slice(1), held[1]].map((seat, i) =>
+        outcome([one, two][i % 2].service.lock(seat, 'alice')),
+      ),
+    );
+    expect(again.filter((r) => r === '200')).to.have.length(3);
+    expect(again.filter((r) => r === '409 TOO_MANY_LOCKS')).to.have.length(2);
+  });
+
+  it('publishes reason and lock holder with every transition, and metrics count their own instance', async () => {
+    const store = await open();
+    const other = await open();
+    // Locks left by the test above lapse now, swept by another instance: not counted below.
+    clock.increment(TTL);
+    while ((await other.sweep()) > 0);
+    const api: Served = await serve({ store, clock });
+    closing.push(() => api.stop());
+    const heard: SeatTransition[] = [];
+    store.subscribe((t) => heard.push(t));
+    const post = (action: string, seat: string, body: object) =>
+      api.call('POST', `/seats/${seat}/${action}`, { body });
+
+    const { body } = await post('lock', 'B2', { userId: 'carol' });
+    await post('confirm', 'B2', { userId: 'carol', lockId: body.lockId });
+    await post('lock', 'B3', { userId: 'carol' });
+    await post('release', 'B3', { userId: 'carol' });
+    await post('lock', 'B4', { userId: 'dave' });
+    clock.increment(TTL);
+    expect(await store.sweep()).to.be.at.least(1); // B4's lock lapses
+    // Another instance's lock is heard here, but counted only where it was taken.
+    await other.apply('B5', { type: 'LOCK', userId: 'erin', lockId: 'L-erin', now: clock.now() });
+    await waitFor(() => heard.some((t) => t.id === 'B5'), { what: 'B5 heard' });
+
+    const mine = heard.filter((t) => ['B2', 'B3', 'B4', 'B5'].includes(t.id));
+    expect(
+      mine.map(({ id, from, to, reason, userId, local }) => ({
+        id,
+        from,
+        to,
+        reason,
+        userId,
+        local,
+      })),
+    ).to.deep.equal([
+      { id: 'B2', from: 'available', to: 'locked', reason: 'lock', userId: 'carol', local: true },
+      { id: 'B2', from: 'locked', to: 'booked', reason: 'confirm', userId: 'carol', local: true },
+      { id: 'B3', from: 'available', to: 'locked', reason: 'lock', userId: 'carol', local: true },
+      {
+        id: 'B3',
+        from: 'locked',
+        to: 'available',
+        reason: 'release',
+        userId: 'carol',
+        local: true,
+      },
+      { id: 'B4', from: 'available', to: 'locked', reason: 'lock', userId: 'dave', local: true },
+      { id: 'B4', from: 'locked', to: 'available', reason: 'expiry', userId: 'dave', local: true },
+      { id: 'B5', from: 'available', to: 'locked', reason: 'lock', userId: 'erin', local: false },
+    ]);
+
+    const { text } = await api.call('GET', '/metrics');
+    expect(promSample(text, 'seat_locks_taken_total')).to.equal(3);
+    expect(promSample(text, 'seat_locks_confirmed_total')).to.equal(1);
+    expect(promSample(text, 'seat_locks_released_total')).to.equal(1);
+    expect(promSample(text, 'seat_locks_expired_total')).to.equal(1);
+  });
+
+  it('sends server-sent events without the internal lock holder', async () => {
+    const api = await serve({ store: await open(), clock });
+    closing.push(() => api.stop());
+    const sse = await openSse({ port: Number(new URL(api.url).port) } as never);
+    try {
+      await api.call('POST', '/seats/B8/lock', { body: { userId: 'secret-user' } });
+      const event = await sse.waitFor((m) => m.data?.includes('"B8"') ?? false, 10_000);
+      expect(Object.keys(JSON.parse(event.data!)).sort()).to.deep.equal(['at', 'from', 'id', 'to']);
+      expect(
+        sse
+          .messages()
+          .map((m) => m.data ?? '')
+          .join(''),
+      ).not.to.include('secret-user');
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('/readyz says store-unreachable while the database refuses connections', async function () {
+    const own = await createTestDatabase();
+    if (typeof own === 'string') return this.skip();
+    // Connected to the suite's database: a database cannot disallow connections to itself.
+    const admin = new Client({ connectionString: db().url });
+    admin.on('error', () => undefined);
+    let api: Served | undefined;
+    try {
+      const store = await open({ connectionString: own.url, logError: () => undefined });
+      api = await serve({ store, clock });
+      expect((await api.call('GET', '/readyz')).status).to.equal(200);
+
+      // The database goes away: no new connections, the open ones cut.
+      await admin.connect();
+      await admin.query(`ALTER DATABASE ${own.name} ALLOW_CONNECTIONS false`);
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = $1`,
+        [own.name],
+      );
+      const down = await api.call('GET', '/readyz');
+      expect(down.status).to.equal(503);
+      expect(down.body).to.deep.equal({ ready: false, status: 'store-unreachable' });
+      let failed: unknown;
+      await store.ping().catch((err: unknown) => (failed = err));
+      expect(failed).to.be.instanceOf(Error);
+
+      await admin.query(`ALTER DATABASE ${own.name} ALLOW_CONNECTIONS true`);
+      expect((await api.call('GET', '/readyz')).status).to.equal(200);
+    } finally {
+      await api?.stop();
+      await admin.end().catch(() => undefined);
+      await own.drop();
+    }
+  });
+
+  it('migrates a database from before the holder column, counting the locks already held', async function () {
+    const own = await createTestDatabase();
+    if (typeof own === 'string') return this.skip();
+    try {
+      const first = await open({ connectionString: own.url });
+      const lock = (seat: string) => ({
+        type: 'LOCK' as const,
+        userId: 'gus',
+        lockId: seat,
+        now: clock.now(),
+      });
+      await first.apply('A1', lock('A1'));
+      await first.apply('A2', lock('A2'));
+      await first.close();
+      // Back to schema version 1, as a database written by the previous release.
+      const client = new Client({ connectionString: own.url });
+      await client.connect();
+      await client.query('ALTER TABLE seat DROP COLUMN holder');
+      await client.query('UPDATE seat_meta SET schema_version = 1');
+      await client.end();
+
+      const store = await open({ connectionString: own.url });
+      const quota = store.createLockQuota(2);
+      const refused = await quota.admit('gus', 'A3', () => store.apply('A3', lock('A3')));
+      expect(refused).to.deep.include({ ok: false, code: 'TOO_MANY_LOCKS', held: 2, max: 2 });
+      await store.close();
+    } finally {
+      await own.drop();
+    }
+  });
+});

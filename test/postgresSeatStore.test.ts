@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { SimulatedClock } from 'xstate';
+import type { SeatRequestEvent } from '../machines/seatTypes';
+import type { Clock } from '../src/clock';
+import { HttpError } from '../src/http/HttpError';
+import { SeatService } from '../src/SeatService';
+import { VenueMismatchError } from '../src/store/postgresSchema';
+import { PostgresSeatStore, type PostgresSeatStoreOptions } from '../src/store/PostgresSeatStore';
+import type { SeatTransition } from '../src/store/SeatStore';
+import { Venue } from '../src/venue';
+import { createTestDatabase, usePostgres } from './support/postgres';
+import { waitFor } from './support/waitFor';
+
+const TTL = 60_000;
+
+/** The 409 code a service call is refused with. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof HttpError) return `${err.status} ${err.code}`;
+    throw err;
+  }
+  return 'accepted';
+}
+
+describe('PostgresSeatStore (real PostgreSQL)', function () {
+  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  let store: PostgresSeatStore;
+  let service: SeatService;
+  const opened: PostgresSeatStore[] = [];
+  // Registered before usePostgres() so the stores close before their database is dropped.
+  after(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+  });
+  const db = usePostgres();
+
+  const open = async (options: Partial<PostgresSeatStoreOptions> = {}) => {
+    const next = await PostgresSeatStore.open({
+      connectionString: db().url,
+      venue: new Venue(4, 5),
+      ttlMs: TTL,
+      clock,
+      sweepIntervalMs: 0, // sweeps are run by hand below
+      poolSize: 4,
+      ...options,
+    });
+    opened.push(next);
+    return next;
+  };
+
+  before(async () => {
+    clock.set(1_700_000_000_000);
+    store = await open();
+    service = new SeatService(store, clock);
+  });
+
+  it('keeps the core contract: lock, refuse, confirm, release', async () => {
+    const { lockId } = await service.lock('A1', 'alice');
+    expect((await service.get('A1')).state).to.equal('locked');
+    expect(await refusal(service.lock('A1', 'bob'))).to.equal('409 SEAT_LOCKED');
+    expect(await refusal(service.confirm('A1', 'bob'))).to.equal('409 LOCK_NOT_HELD');
+    expect(await refusal(service.confirm('A1', 'alice', 'not-my-lock'))).to.equal(
+      '409 LOCK_NOT_HELD',
+    );
+    expect(await refusal(service.confirm('A2', 'alice'))).to.equal('409 NOT_LOCKED');
+    // A retried lock by the holder is answered with the same lock.
+    expect((await service.lock('A1', 'alice')).lockId).to.equal(lockId);
+
+    await service.release('A1', 'alice', lockId);
+    expect((await service.get('A1')).state).to.equal('available');
+
+    const second = await service.lock('A1', 'bob');
+    await service.confirm('A1', 'bob', second.lockId);
+    expect((await service.get('A1')).state).to.equal('booked');
+    expect(await refusal(service.lock('A1', 'alice'))).to.equal('409 SEAT_BOOKED');
+    expect(await refusal(service.release('A1', 'bob'))).to.equal('409 SEAT_BOOKED');
+    // Confirming again is a retry of a success.
+    await service.confirm('A1', 'bob', second.lockId);
+  });
+
+  it('keeps the summary and the lists by state in step with the seats', async () => {
+    const before = await store.summary();
+    await service.lock('B1', 'carol');
+    const { lockId } = await service.lock('B2', 'carol');
+    await service.confirm('B2', 'carol', lockId);
+    const after = await store.summary();
+    expect(after.total).to.equal(20);
+    expect(after.locked - before.locked).to.equal(1);
+    expect(after.booked - before.booked).to.equal(1);
+    expect(after.available).to.equal(after.total - after.locked - after.booked);
+
+    const locked = await store.list({ state: 'locked', limit: 100 });
+    expect(locked.seats.map((s) => s.id))
+      .to.include('B1')
+      .and.not.include('B2');
+    const booked = await store.list({ state: 'booked', limit: 100 });
+    expect(booked.seats.map((s) => s.id)).to.include('B2');
+    const available = await store.list({ state: 'available', after: 'A5', limit: 3 });
+    expect(available.seats.map((s) => s.id)).to.deep.equal(['B3', 'B4', 'B5']);
+    expect(available.next).to.equal('B5');
+    const all = await store.list({ limit: 100 });
+    expect(all.seats).to.have.length(20);
+    expect(all.next).to.equal(null);
+  });
+
+  it('expires a due lock on the next request, and by the sweeper', async () => {
+    const transitions: SeatTransition[] = [];
+    store.subscribe((t) => transitions.push(t));
+    await service.lock('C1', 'dave');
+    await service.lock('C2', 'erin');
+    clock.increment(TTL); // both deadlines reached
+
+    // Nobody swept yet: the database still says locked, but the next request sees it expired.
+    expect((await store.get('C1')).state).to.equal('locked');
+    await service.lock('C1', 'frank');
+    await waitFor(() => transitions.some((t) => t.id === 'C1' && t.to === 'available'));
+    expect(transitions.filter((t) => t.id === 'C1').map((t) => t.to)).to.deep.equal([
+      'locked',
+      'available',
+      'locked',
+    ]);
+
+    // The sweeper expires C2 through the machine; its holder then hears LOCK_EXPIRED.
+    expect(await store.sweep()).to.be.at.least(1);
+    expect((await store.get('C2')).state).to.equal('available');
+    expect(await refusal(service.confirm('C2', 'erin'))).to.equal('409 LOCK_EXPIRED');
+    expect(await store.sweep()).to.equal(0);
+  });
+
+  it('keeps every lock and booking, with its deadline, across a restart', async () => {
+    const { lockId, expiresAt } = await service.lock('D1', 'gina');
+    const booked = await service.lock('D2', 'hank');
+    await service.confirm('D2', 'hank', booked.lockId);
+
+    const reopened = await open();
+    const lock = (await reopened.get('D1')).context.lock;
+    expect(lock).to.include({ userId: 'gina', lockId, until: Date.parse(expiresAt) });
+    expect((await reopened.get('D2')).context.booking).to.include({ userId: 'hank' });
+  });
+
+  it('lets exactly one of many racing lockers win, across two stores', async () => {
+    const other = await open();
+    const heard: SeatTransition[] = [];
+    other.subscribe((t) => heard.push(t));
+    const stores = [store, other];
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        stores[i % 2].apply('D5', lockEvent(`racer${i}`, clock.now())),
+      ),
+    );
+    const winners = results.filter((r) => r.reply?.type === 'seat.accepted');
+    expect(winners).to.have.length(1);
+    expect(results.filter((r) => r.reply?.type === 'seat.refused')).to.have.length(11);
+    // The other store hears the transition whichever store made it.
+    await waitFor(() => heard.some((t) => t.id === 'D5' && t.to === 'locked'));
+  });
+
+  it('refuses to start on a database seeded for another venue', async () => {
+    const error = await open({ venue: new Venue(5, 5) }).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(VenueMismatchError);
+    expect((error as Error).message).to.match(/4 rows × 5 seats.*SEAT_ROWS=4 SEATS_PER_ROW=5/);
+    const ttl = await open({ ttlMs: 5 }).catch((err: unknown) => err);
+    expect(ttl).to.be.instanceOf(VenueMismatchError);
+  });
+
+  it('opens a million-seat venue without writing a row per seat', async function () {
+    const big = await createTestDatabase();
+    if (typeof big === 'string') return this.skip();
+    try {
+      const huge = await open({
+        connectionString: big.url,
+        venue: new Venue(1000, 1000),
+        sweepBatch: 100,
+      });
+      expect(await huge.summary()).to.include({ total: 1_000_000, available: 1_000_000 });
+      await huge.apply('ALL1000', lockEvent('ivy', clock.now()));
+      expect(
+        (await huge.list({ state: 'locked', limit: 10 })).seats.map((s) => s.id),
+      ).to.deep.equal(['ALL1000']);
+      const client = new Client({ connectionString: big.url });
+      await client.connect();
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM seat');
+      await client.end();
+      expect(rows[0].n).to.equal(1);
+
+      // A sweep backlog larger than a batch (and than one NOTIFY payload) is worked off in batches.
+      const heard: SeatTransition[] = [];
+      huge.subscribe((t) => heard.push(t));
+      await Promise.all(
+        Array.from({ length: 149 }, (_, i) =>
+          huge.apply(`A${i + 1}`, lockEvent(`v${i}`, clock.now())),
+        ),
+      );
+      clock.increment(TTL);
+      expect([await huge.sweep(), await huge.sweep(), await huge.sweep()]).to.deep.equal([
+        100, 50, 0,
+      ]);
+      expect(await huge.summary()).to.include({ locked: 0, available: 1_000_000 });
+      await waitFor(() => heard.filter((t) => t.to === 'available').length === 150);
+      await huge.close();
+    } finally {
+      await big.drop();
+    }
+  });
+});
+
+function lockEvent(userId: string, now: number): SeatRequestEvent {
+  return { type: 'LOCK', userId, lockId: `lock-${userId}`, now };
+}

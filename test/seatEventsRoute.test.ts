@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { SimulatedClock } from 'xstate';
+import { createApp, type SeatApp } from '../src/app';
+import { MemorySeatStore } from '../src/store/MemorySeatStore';
+import { Venue } from '../src/venue';
+import { openSse, type ParsedSse } from './support/sseClient';
+
+const TTL = 60_000;
+const START = Date.UTC(2026, 10, 24, 12, 0, 0);
+const isSeatEvent = (m: ParsedSse) => m.data !== undefined && m.event === undefined;
+
+describe('GET /seats/events', () => {
+  let clock: SimulatedClock;
+  let seatApp: SeatApp;
+  let server: http.Server;
+  let address: AddressInfo;
+  let subscriptions: number;
+  /** Subscriptions the app made itself (event hub, metrics, lock quota), before any client. */
+  let appSubscriptions: number;
+
+  beforeEach(async () => {
+    clock = new SimulatedClock();
+    clock.set(START);
+    const store = new MemorySeatStore({ venue: new Venue(3, 4), ttlMs: TTL, clock });
+    // Count how often anything subscribes to the store: the hub must do it once, whatever the clients.
+    subscriptions = 0;
+    const subscribe = store.subscribe.bind(store);
+    store.subscribe = (listener) => {
+      subscriptions++;
+      return subscribe(listener);
+    };
+    seatApp = createApp({ store, clock, lockTtlMs: TTL });
+    appSubscriptions = subscriptions;
+    server = seatApp.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    address = server.address() as AddressInfo;
+  });
+
+  afterEach(async () => {
+    await seatApp.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('streams lock, confirm and expiry transitions as they happen', async () => {
+    const sse = await openSse(address);
+    expect(sse.status).to.equal(200);
+    expect(sse.headers['content-type']).to.match(/^text\/event-stream/);
+    const { lockId } = await seatApp.service.lock('A1', 'alice');
+    await seatApp.service.lock('B2', 'bob');
+    await seatApp.service.confirm('A1', 'alice', lockId);
+    clock.increment(TTL); // B2's lock runs out: its timer fires, no request involved
+    await sse.waitFor((m) => isSeatEvent(m) && m.data!.includes('"B2","from":"locked"'));
+    const events = sse.messages().filter(isSeatEvent);
+    expect(events.map((m) => JSON.parse(m.data!))).to.deep.equal([
+      { id: 'A1', from: 'available', to: 'locked', at: new Date(START).toISOString() },
+      { id: 'B2', from: 'available', to: 'locked', at: new Date(START).toISOString() },
+      { id: 'A1', from: 'locked', to: 'booked', at: new Date(START).toISOString() },
+      { id: 'B2', from: 'locked', to: 'available', at: new Date(START + TTL).toISOString() },
+    ]);
+    const seqs = events.map((m) => Number(m.id!.split('-')[1]));
+    expect(seqs).to.deep.equal([1, 2, 3, 4]);
+    sse.close();
+  });
+
+  it('resumes from Last-Event-ID, and asks for a resync when it cannot', async () => {
+    await seatApp.service.lock('A1', 'alice');
+    const resumeFrom = seatApp.events.lastEventId;
+    await seatApp.service.lock('A2', 'alice');
+    await seatApp.service.lock('A3', 'alice');
+    const resumed = await openSse(address, { 'Last-Event-ID': resumeFrom });
+    await resumed.waitFor((m) => isSeatEvent(m) && m.data!.includes('"A3"'));
+    expect(
+      resumed
+        .messages()
+        .filter(isSeatEvent)
+        .map((m) => JSON.parse(m.data!).id),
+    ).to.deep.equal(['A2', 'A3']);
+    resumed.close();
+
+    const stale = await openSse(address, {}, '/seats/events?lastEventId=0badf00d-1');
+    const resync = await stale.waitFor((m) => m.event === 'resync');
+    expect(JSON.parse(resync.data!).detail).to.match(/reload the seats/);
+    stale.close();
+  });
+
+  it('is not taken for a seat id, and the store keeps serving seats around it', async () => {
+    const summary = await fetch(`http://127.0.0.1:${address.port}/seats/summary`);
+    expect(await summary.json()).to.deep.equal({ total: 12, available: 12, locked: 0, booked: 0 });
+    const seat = await fetch(`http://127.0.0.1:${address.port}/seats/A1`);
+    expect(seat.status).to.equal(200);
+  });
+
+  it('leaves no listener behind after 10,000 clients connect and leave', async () => {
+    // Raw sockets keep the client side cheap: the test is about the server's bookkeeping.
+    const connectAndLeave = () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = net.connect(address.port, '127.0.0.1', () => {
+          socket.write('GET /seats/events HTTP/1.1\r\nHost: test\r\n\r\n');
+        });
+        let received = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          received += chunk;
+          // The hub has attached this client once ": connected" arrives; leave right then.
+          if (received.includes(': connected')) {
+            socket.destroy();
+            resolve();
+          }
+        });
+        socket.on('error', reject);
+      });
+    for (let batch = 0; batch < 200; batch++) {
+      await Promise.all(Array.from({ length: 50 }, connectAndLeave));
+    }
+    // The server sees each close a moment after the client: wait for it, boundedly.
+    for (let i = 0; i < 200 && seatApp.events.listenerCount > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(seatApp.events.listenerCount).to.equal(0);
+    expect(subscriptions, 'clients never subscribe to the store themselves').to.equal(
+      appSubscriptions,
+    );
+    // The stream still works for the next client.
+    const sse = await openSse(address);
+    await seatApp.service.lock('C4', 'carol');
+    await sse.waitFor((m) => isSeatEvent(m) && m.data!.includes('"C4"'));
+    expect(seatApp.events.listenerCount).to.equal(1);
+    sse.close();
+  });
+
+  it('serves the seat-map page and its configuration', async () => {
+    const page = await fetch(`http://127.0.0.1:${address.port}/`);
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await page.text()).to.include('<script src="seatmap.js"');
+    const config = await fetch(`http://127.0.0.1:${address.port}/config.json`);
+    expect(await config.json()).to.deep.equal({
+      rows: 3,
+      seatsPerRow: 4,
+      lockTtlMs: TTL,
+      inspectorUrl: null,
+    });
+  });
+});

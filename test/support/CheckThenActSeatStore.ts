@@ -1,0 +1,84 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { seatMachine } from '../../machines/seatMachine';
+import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import { replyOf } from '../../src/verify/seatSpec';
+import type {
+  ApplyResult,
+  ListQuery,
+  SeatPage,
+  SeatRecord,
+  SeatStore,
+  SeatSummary,
+  SeatTransition,
+} from '../../src/store/SeatStore';
+import type { Venue } from '../../src/venue';
+
+type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
+
+/**
+ * A DELIBERATELY BROKEN seat host, for showing that the linearizability checker catches races. It
+ * reads a seat's snapshot, awaits (as a database round trip would), then applies the event to the
+ * snapshot it read and writes the result back: check-then-act without holding the seat, so two
+ * concurrent locks can both be accepted and the later write silently overwrites the earlier one.
+ * The rules still come from the machine; only the hosting is wrong. Locks never expire by timer
+ * (a request after the deadline still sees it as due), which the checker allows.
+ *
+ * @example
+ * ```ts
+ * const { app } = createApp({ store: new CheckThenActSeatStore(new Venue(1, 2), 50) });
+ * ```
+ */
+export class CheckThenActSeatStore implements SeatStore {
+  private readonly seats = new Map<string, SeatSnapshot>();
+  private readonly initial: SeatSnapshot;
+
+  constructor(
+    readonly venue: Venue,
+    ttlMs: number,
+    /** The await between check and act; a test may hand in fast-check's scheduler. */
+    private readonly pause: () => Promise<unknown> = () =>
+      new Promise((resolve) => setImmediate(resolve)),
+  ) {
+    this.initial = initialTransition(seatMachine, { ttlMs })[0];
+  }
+
+  async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
+    const read = this.seats.get(id) ?? this.initial;
+    await this.pause(); // the race window
+    const [next, actions] = transition(seatMachine, read, event);
+    this.seats.set(id, next);
+    const reply = replyOf(actions);
+    return { reply, seat: this.record(id) };
+  }
+
+  async get(id: string): Promise<SeatRecord> {
+    return this.record(id);
+  }
+
+  async list({ limit }: ListQuery): Promise<SeatPage> {
+    const seats: SeatRecord[] = [];
+    for (let i = 0; i < Math.min(limit, this.venue.size); i++) {
+      seats.push(this.record(this.venue.idAt(i)));
+    }
+    return { seats, next: null };
+  }
+
+  async summary(): Promise<SeatSummary> {
+    const counts = { available: 0, locked: 0, booked: 0 };
+    for (const { state } of (await this.list({ limit: this.venue.size })).seats) counts[state]++;
+    return { total: this.venue.size, ...counts };
+  }
+
+  subscribe(_listener: (transition: SeatTransition) => void): () => void {
+    return () => undefined;
+  }
+
+  async close(): Promise<void> {
+    this.seats.clear();
+  }
+
+  private record(id: string): SeatRecord {
+    const snapshot = this.seats.get(id) ?? this.initial;
+    return { id, state: snapshot.value as SeatStateValue, context: snapshot.context };
+  }
+}

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import type { LogLevel } from '../../src/logger';
+import { createLogger } from '../../src/logger';
+
+/**
+ * A logger writing into memory: `lines` are the parsed JSON log lines, `raw` everything written.
+ *
+ * @example
+ * ```ts
+ * const log = captureLog('info');
+ * createApp({ logger: log.logger });
+ * ```
+ */
+export function captureLog(level: LogLevel = 'info') {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    logger: createLogger(level, stream),
+    get raw() {
+      return chunks.join('');
+    },
+    get lines(): Array<Record<string, any>> {
+      return chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+    },
+  };
+}

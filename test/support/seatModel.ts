@@ -1,0 +1,92 @@
+import { transition } from 'xstate';
+import { getShortestPaths, getSimplePaths } from 'xstate/graph';
+import { seatMachine } from '../../machines/seatMachine';
+import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
+
+export const MODEL_TTL = 60_000;
+export const USERS = ['alice', 'bob'] as const;
+
+type SeatSnapshot = ReturnType<typeof seatMachine.transition>;
+export type ModelPath = ReturnType<typeof getShortestPaths<typeof seatMachine>>[number];
+
+/** Every event type some state of the machine handles, read from the machine itself. */
+export function eventTypes(): string[] {
+  const types = new Set<string>();
+  const visit = (node: typeof seatMachine.root) => {
+    for (const type of node.ownEvents) types.add(type);
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(seatMachine.root);
+  return [...types].sort();
+}
+
+/**
+ * The events the model tries in every state: each event type the machine handles, from each user,
+ * with no lockId, their own lock's id, and a stale one; and each delayed transition's event. Events are generated per type, so a new
+ * event in the machine shows up here (and in every generated test) without editing this file.
+ * Time stands still in the model (`now: 0`): locks end only through the machine's own delayed
+ * transition, which the traversal takes as a step of its own.
+ */
+export function sampleEvents(): SeatEvent[] {
+  const events: Record<string, unknown>[] = [];
+  for (const type of eventTypes()) {
+    // Delayed transitions (`xstate.after.lockTtl.seat.locked`) are steps of their own: "time is up".
+    if (type.startsWith('xstate.after.')) {
+      events.push({ type });
+      continue;
+    }
+    if (type === 'EXPIRE') {
+      events.push({ type, now: 0 });
+      continue;
+    }
+    for (const userId of USERS) {
+      const lockIds = type === 'LOCK' ? [`L-${userId}`] : [undefined, `L-${userId}`, 'stale'];
+      for (const lockId of lockIds) events.push({ type, userId, lockId, now: 0 });
+    }
+  }
+  return events as SeatEvent[];
+}
+
+function serializeState(state: SeatSnapshot, event: SeatEvent | undefined): string {
+  // The event is part of the key: otherwise an edge back to a state already seen (a refusal, a
+  // release, an expiry) is dropped from the paths.
+  return JSON.stringify([state.value, state.context, event ?? null]);
+}
+
+/**
+ * The test paths the graph gives for the seat machine: the shortest path to every (state, last
+ * event) pair, expiry steps (`xstate.after.lockTtl.seat.locked`) included, plus the simple paths
+ * that never revisit a seat state (long runs such as lock → expire → lock → confirm).
+ */
+export function seatModelPaths(): ModelPath[] {
+  const options = {
+    events: sampleEvents(),
+    // Only what the state handles (refusals included): an unhandled event would be a no-op step.
+    filterEvents: (state: SeatSnapshot, event: SeatEvent) => state.can(event),
+    serializeState,
+    input: { ttlMs: MODEL_TTL },
+  };
+  const shortest = getShortestPaths(seatMachine, options);
+  const simple = getSimplePaths(seatMachine, {
+    ...options,
+    serializeState: (state: SeatSnapshot) => JSON.stringify([state.value, state.context]),
+  });
+  return [...shortest, ...simple];
+}
+
+/** What the machine answers to `event` in `state`: its emitted reply, if any. */
+export function expectedReply(state: SeatSnapshot, event: SeatEvent): SeatReply | undefined {
+  const [, actions] = transition(seatMachine, state, event);
+  // Emitted events surface as resolved `xstate.emit` actions (the typings list the named ones only).
+  const emitted = actions.find((action) => (action.type as string) === 'xstate.emit') as
+    { params: { event: SeatReply } } | undefined;
+  return emitted?.params.event;
+}
+
+/** The event's `type` plus the fields a reader needs, e.g. `CONFIRM(bob, stale)`. */
+export function describeStep(event: { type: string; userId?: string; lockId?: string }): string {
+  if (!('userId' in event)) return event.type;
+  return `${event.type}(${[event.userId, event.lockId].filter(Boolean).join(', ')})`;
+}
+
+export { getShortestPaths };

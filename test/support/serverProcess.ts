@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/** A service instance running as its own process (`src/server.ts`), as in production. */
+export interface ServerProcess {
+  /** `http://localhost:<port>`. */
+  url: string;
+  pid: number;
+  /** Everything it printed, for failure messages. */
+  output(): string;
+  /** Ends it abruptly (`kill -9`, or another signal) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Starts `src/server.ts` in a child process on a free port with `env` on top of this process's
+ * environment, and resolves once it is listening (bounded wait: a server that cannot start
+ * rejects with its output).
+ *
+ * @example
+ * ```ts
+ * const server = await startServerProcess({ DATABASE_URL: db.url });
+ * await fetch(`${server.url}/seats`);
+ * await server.kill('SIGKILL');
+ * ```
+ */
+export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--require', 'ts-node/register/transpile-only', join('src', 'server.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', WORKERS: '1', INSPECT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Server did not start within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1],
+        pid: child.pid!,
+        output: () => output,
+        kill: (signal = 'SIGKILL') => stop(child, signal, exited),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Server exited (${signal ?? code}) before listening:\n${output}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals, exited: Promise<void>) {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await exited;
+}
