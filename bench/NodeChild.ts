@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -26,6 +26,18 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** Whether something accepts TCP connections on `port` of this host right now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** A port nobody listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -38,6 +50,8 @@ export async function freePort(): Promise<number> {
 export interface NodeChildOptions {
   /** The TypeScript entry point, relative to the repository root. */
   script: string;
+  /** The port it listens on (also passed to it as `PORT`). */
+  port: number;
   env: Record<string, string>;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
@@ -50,7 +64,7 @@ export interface NodeChildOptions {
  *
  * @example
  * ```ts
- * const child = new NodeChild({ script: 'src/server.ts', env: { PORT: String(await freePort()) } });
+ * const child = new NodeChild({ script: 'src/server.ts', port: await freePort(), env: {} });
  * const startupMs = await child.start();
  * const { rss } = await child.memory();
  * await child.stop();
@@ -62,7 +76,7 @@ export class NodeChild {
 
   constructor(private readonly options: NodeChildOptions) {}
 
-  /** Spawns the server; resolves with the ms from spawn to its "listening" line. */
+  /** Spawns the server; resolves with the ms from spawn to its port accepting connections. */
   async start(timeoutMs = 60_000): Promise<number> {
     const started = performance.now();
     const child = spawn(
@@ -78,32 +92,34 @@ export class NodeChild {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, ...this.options.env },
+        env: { ...process.env, ...this.options.env, PORT: String(this.options.port) },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
     );
     this.child = child;
     running.add(child);
     child.once('exit', () => running.delete(child));
-    return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error('did not listen in time')), timeoutMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
+    child.stdout!.on('data', (chunk: Buffer) => this.remember(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.remember(chunk));
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
+    child.once('error', (err) => (exited = err.message));
+    // Listening is when the port accepts a connection: whatever the server logs, or doesn't.
+    while (!(await accepts(this.options.port))) {
+      const failure =
+        exited ?? (performance.now() - started > timeoutMs ? 'did not listen in time' : undefined);
+      if (failure) {
         child.kill('SIGKILL');
-        reject(new Error(`${this.options.script}: ${err.message}\n${this.output.slice(-2000)}`));
-      };
-      const onData = (chunk: Buffer) => {
-        this.output += chunk.toString();
-        if (/listening/i.test(this.output)) {
-          clearTimeout(timer);
-          resolve(performance.now() - started);
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-      child.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal})`)));
-      child.once('error', fail);
-    });
+        throw new Error(`${this.options.script}: ${failure}\n${this.output.slice(-2000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return performance.now() - started;
+  }
+
+  /** Keeps the end of what the child printed, for the error message if it fails. */
+  private remember(chunk: Buffer): void {
+    this.output = (this.output + chunk.toString()).slice(-4000);
   }
 
   /** The child's memory after a full GC. */

@@ -58,7 +58,7 @@ export function renderReport(report: Report): string {
     `Run ${report.date} on ${report.machine}.`,
     `${settings.rounds} measured round(s) of ${settings.durationS} s per server and scenario after a warm-up round, ` +
       `${settings.connections} connections, servers taken in turns; figures are medians over rounds. ` +
-      `Venue: 1,000,000 seats. The baseline is Express 5 with \`express.json()\` and the same routes and ` +
+      `Venue: 1,000,000 seats; service in memory, one process, LOG_LEVEL=error (no line per request), RATE_LIMIT_PER_MINUTE=0 (the load comes from one address), other settings default. The baseline is Express 5 with \`express.json()\` and the same routes and ` +
       `response shapes, without seat logic (bench/baseline.ts). Whole run: ${fmt(report.elapsedS)} s.`,
     '',
     '| scenario | service req/s | baseline req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | CPU µs/req service / baseline | target | met |',

@@ -67,11 +67,19 @@ async function startService(
   const port = await freePort();
   const child = new NodeChild({
     script: 'src/server.ts',
+    port,
     env: {
-      PORT: String(port),
       SEAT_ROWS: String(rows),
       SEATS_PER_ROW: String(seatsPerRow),
       LOCK_TTL_MS: LONG_TTL,
+      // In this process's memory, one process, whatever the shell has set.
+      DATABASE_URL: '',
+      WORKERS: '1',
+      // All the load comes from one address: the per-client rate limit would answer 429s.
+      RATE_LIMIT_PER_MINUTE: '0',
+      // No log line per request (the baseline writes none; 4xx answers log at warn); the request
+      // logger still runs (request ids, child loggers), and errors still show.
+      LOG_LEVEL: 'error',
       BENCH_PROFILE: args.profile ? '1' : '0',
     },
     nodeFlags: args.profile
@@ -84,7 +92,7 @@ async function startService(
 
 async function startBaseline(): Promise<[NodeChild, string]> {
   const port = await freePort();
-  const child = new NodeChild({ script: 'bench/baseline.ts', env: { PORT: String(port) } });
+  const child = new NodeChild({ script: 'bench/baseline.ts', port, env: {} });
   await child.start();
   return [child, `http://127.0.0.1:${port}`];
 }
