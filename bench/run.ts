@@ -218,7 +218,15 @@ async function main(): Promise<void> {
     `Bench: ${settings.rounds} round(s) of ${settings.durationS}s per server and scenario, ` +
       `${settings.connections} connections, ${BENCH_ROWS * BENCH_SEATS_PER_ROW} seats`,
   );
-  const chosen = scenarios().filter((s) => !args.only || args.only.split(',').includes(s.key));
+  const all = scenarios();
+  const wanted = args.only?.split(',') ?? all.map((s) => s.key);
+  const unknown = wanted.filter((key) => !all.some((s) => s.key === key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `no scenario ${unknown.join(', ')} (there are ${all.map((s) => s.key).join(', ')})`,
+    );
+  }
+  const chosen = all.filter((s) => wanted.includes(s.key));
   const rows: ScenarioRow[] = [];
   for (const scenario of chosen) rows.push(await runScenario(scenario));
 
