@@ -13,6 +13,7 @@
  */
 export class Venue {
   readonly size: number;
+  private readonly labels: string[] = [];
 
   constructor(
     readonly rows: number,
@@ -24,7 +25,9 @@ export class Venue {
   /** The seat id at `index` (0-based, row-major). */
   idAt(index: number): string {
     const row = Math.floor(index / this.seatsPerRow);
-    return rowLabel(row) + String((index % this.seatsPerRow) + 1);
+    // Labels are cached: a page of seats asks for the same row's label again and again.
+    const label = (this.labels[row] ??= rowLabel(row));
+    return label + ((index % this.seatsPerRow) + 1);
   }
 
   /** The index of seat `id`, or `undefined` when the venue has no such seat. */

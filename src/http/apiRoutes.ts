@@ -3,6 +3,7 @@ import {
   actionResponseSchema,
   healthSchema,
   jsonObjectSchema,
+  listQuerySchema,
   seatRequestBodySchema,
   lockResponseSchema,
   problemSchema,
@@ -35,6 +36,8 @@ export interface ApiRoute {
   path: string;
   summary: string;
   params?: z.ZodObject;
+  /** Query parameters, as the route validates them. */
+  query?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, ApiResponse>;
 }
@@ -75,8 +78,14 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: '/seats',
-    summary: 'List every seat with its state.',
-    responses: { 200: json('All seats, row by row.', seatListResponseSchema), ...INTERNAL },
+    summary: 'One page of seats, row by row: all of them, or those in one state.',
+    query: listQuerySchema,
+    responses: {
+      200: json('The page, and the cursor to the next one.', seatListResponseSchema),
+      400: problem('INVALID_REQUEST: state, limit or after is not a value described.'),
+      ...NO_SEAT,
+      ...INTERNAL,
+    },
   },
   {
     method: 'get',

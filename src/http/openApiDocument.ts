@@ -51,6 +51,7 @@ export function openApiDocument(routes: ApiRoute[]) {
       summary: route.summary,
       request: {
         params: route.params,
+        query: route.query,
         body: route.body && {
           required: true,
           content: { 'application/json': { schema: route.body } },

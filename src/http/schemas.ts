@@ -46,7 +46,13 @@ export const seatViewSchema = z
   .meta({ id: 'Seat', description: 'A seat as clients see it: never who holds it.' });
 
 export const seatListResponseSchema = z
-  .object({ seats: z.array(seatViewSchema) })
+  .object({
+    seats: z.array(seatViewSchema),
+    next: z.string().nullable().meta({
+      description: 'Pass it as `after` for the next page; null when no seat follows.',
+      example: 'B10',
+    }),
+  })
   .strict()
   .meta({ id: 'SeatList' });
 
@@ -100,6 +106,50 @@ export const readinessSchema = z
 
 /** Any JSON object (the seat machine's definition, the OpenAPI document itself). */
 export const jsonObjectSchema = z.record(z.string(), z.unknown());
+
+/** Most seats one page of `GET /seats` holds; the default is {@link DEFAULT_PAGE_SIZE}. */
+export const MAX_PAGE_SIZE = 10_000;
+export const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * The query of `GET /seats`: `state` (one seat state), `limit` (1 to {@link MAX_PAGE_SIZE}) and
+ * `after` (the cursor: a seat id, as the previous page's `next` gives it). Each is a single plain
+ * value; a repeated parameter (`?limit=1&limit=2`) is refused, not guessed at. Other parameters
+ * are ignored.
+ */
+export const listQuerySchema = z.object({
+  state: z
+    .enum(['available', 'locked', 'booked'], {
+      error: 'state must be one of available, locked, booked.',
+    })
+    .optional()
+    .meta({ description: 'Only seats in this state.' }),
+  limit: z
+    .string({ error: `limit must be a single whole number from 1 to ${MAX_PAGE_SIZE}.` })
+    .regex(/^[0-9]{1,6}$/, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.` })
+        .max(MAX_PAGE_SIZE, { error: `limit must be at most ${MAX_PAGE_SIZE}.` }),
+    )
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({
+      description: `Most seats in the page: 1 to ${MAX_PAGE_SIZE}, ${DEFAULT_PAGE_SIZE} when left out.`,
+      example: '100',
+    }),
+  after: z
+    .string({ error: "after must be a single seat id, as the previous page's next gives it." })
+    .min(1, { error: 'after must not be empty; leave it out to start at the first seat.' })
+    .max(64, { error: 'after must be a seat id (at most 64 characters).' })
+    .optional()
+    .meta({
+      description:
+        "Cursor: start after this seat (the previous page's `next`). A seat the venue does not have is 404 SEAT_NOT_FOUND.",
+      example: 'B10',
+    }),
+});
 
 /**
  * Validates `input` against `schema`, or throws a 400 `INVALID_REQUEST` whose detail names the

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { SeatService } from '../SeatService';
 import { note } from './requestLogger';
-import { parse, seatRequestBodySchema } from './schemas';
+import { listQuerySchema, parse, seatRequestBodySchema } from './schemas';
 
 /**
  * The seat API. Each handler validates its input, calls the service, and sends what it returns;
@@ -25,9 +25,10 @@ export function seatRoutes(
     next();
   });
 
-  router.get('/seats', async (_req, res) => {
-    const { seats } = await service.list({ limit: service.store.venue.size });
-    res.json({ seats });
+  // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
+  // (`/seats/summary` is mounted before this router, in summaryRoutes.)
+  router.get('/seats', async (req, res) => {
+    res.json(await service.list(parse(listQuerySchema, req.query)));
   });
 
   router.get('/seats/:id', async (req, res) => {

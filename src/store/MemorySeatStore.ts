@@ -1,12 +1,7 @@
-import {
-  createActor,
-  initialTransition,
-  type Actor,
-  type InspectionEvent,
-  type Snapshot,
-} from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type {
+  SeatEvent,
   SeatLock,
   SeatReply,
   SeatRequestEvent,
@@ -25,15 +20,20 @@ import type {
 } from './SeatStore';
 import { seatChanges } from './seatChanges';
 import { isInitial, toRecord } from './seatRecord';
+import { StateIndex } from './StateIndex';
 
 type SeatActor = Actor<typeof seatMachine>;
 
 /**
- * A seat that is not in the machine's initial state: a live actor while it needs one (a lock's
- * timer), otherwise the actor's persisted snapshot.
+ * A seat that is not in the machine's initial state: a live actor (only while locked and recently
+ * used) or its actor's persisted snapshot, and while it is locked, the timer that will tell it the
+ * lock's deadline has come.
  */
-type Entry =
-  { actor: SeatActor; frozen?: undefined } | { actor?: undefined; frozen: Snapshot<unknown> };
+interface Entry {
+  actor?: SeatActor;
+  snapshot?: Snapshot<unknown>;
+  expiry?: { until: number; timer: unknown };
+}
 
 export interface MemorySeatStoreOptions {
   venue: Venue;
@@ -41,14 +41,29 @@ export interface MemorySeatStoreOptions {
   clock: Clock;
   /** xstate inspection callback (the Stately inspector), given to every seat actor. */
   inspect?: (event: InspectionEvent) => void;
+  /**
+   * Most locked seats kept as live actors (default 1024): the most recently used, so a seat under
+   * a rush of requests or about to be confirmed answers without being activated again. Others
+   * are kept as snapshots. Memory stays bounded whatever the number of locks.
+   */
+  liveActors?: number;
 }
 
 /**
- * Seats in this process, as virtual actors (the Orleans idea): a seat in the machine's initial
- * state has no actor and costs nothing. An actor is created when a request reaches the seat; once
- * the seat is settled it is stopped and dropped (back to initial), or frozen to its persisted
- * snapshot (booked, or available with a lapsed lock to report). Only locked seats keep a live actor,
- * because their expiry is a timer.
+ * Seats in this process, as virtual actors (the Orleans idea). A seat in the machine's initial
+ * state has no entry and costs nothing. When an event reaches a seat, its actor is activated from
+ * the seat's persisted snapshot (or the machine's initial state) and handles it; afterwards the
+ * actor is dropped when the seat is back in its initial state, frozen to its persisted snapshot
+ * when booked (or available with a lapsed lock to report), and kept live while locked, but only
+ * for the {@link MemorySeatStoreOptions.liveActors} most recently used seats: the least recently
+ * used is frozen when that bound is passed. So a venue with 100,000 locks holds 100,000 snapshots
+ * of a few hundred bytes, not 100,000 actors of ≈ 4 KB that the collector must keep walking.
+ *
+ * A lock's expiry needs time to pass while no request comes, live actor or not: the store keeps
+ * one timer per locked seat, armed at the lock's deadline, that sends the seat the machine's own
+ * `EXPIRE{now}` event. The machine decides what that means (expire a due lock, or re-arm when the
+ * timer ran early), exactly as for a snapshot restored from storage. The machine still decides
+ * every transition; this class only creates, keeps, freezes or drops actors.
  *
  * Requests are handled synchronously inside `apply` (xstate's `send` on an idle actor runs to
  * completion), so no two requests ever interleave on one seat.
@@ -62,47 +77,65 @@ export interface MemorySeatStoreOptions {
 export class MemorySeatStore implements SeatStore {
   readonly venue: Venue;
   private readonly entries = new Map<number, Entry>();
-  private readonly counts = { locked: 0, booked: 0 };
+  /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
+  private readonly states = new StateIndex();
   private readonly listeners = new Set<(transition: SeatTransition) => void>();
-  /** The reply the seat being sent to emitted; `send` is synchronous so one slot is enough. */
+  /** The reply of the actor being sent to; `send` is synchronous so one slot is enough. */
   private lastReply: SeatReply | undefined;
-  /** The seat as the machine starts it: what every seat without an entry is. */
-  private readonly initial: Snapshot<unknown>;
+  private readonly recordReply = (reply: SeatReply) => {
+    this.lastReply = reply;
+  };
+  /** The seats with a live actor, least recently used first (a Map keeps insertion order). */
+  private readonly live = new Map<number, Entry>();
+  private readonly liveCapacity: number;
+  /** Context of a seat without an entry, shared (never mutated: xstate assigns new objects). */
+  private readonly initialContext: SeatRecord['context'];
+  /**
+   * The machine's initial state as a persisted snapshot: an untouched seat's actor is restored
+   * from it, which is a quarter cheaper than computing the initial state for every activation.
+   */
+  private readonly initialSnapshot: Snapshot<unknown>;
 
   constructor(private readonly options: MemorySeatStoreOptions) {
     this.venue = options.venue;
-    this.initial = initialTransition(seatMachine, { ttlMs: options.ttlMs })[0];
+    const start = createActor(seatMachine, { input: { ttlMs: options.ttlMs }, clock: NO_TIMERS });
+    this.initialSnapshot = start.start().getPersistedSnapshot();
+    start.stop();
+    this.initialContext = toRecord('', this.initialSnapshot).context;
+    this.liveCapacity = options.liveActors ?? 1024;
   }
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
-    const index = this.indexOf(id);
-    const actor = this.entries.get(index)?.actor ?? this.wake(index);
-    this.lastReply = undefined;
-    actor.send(event);
-    const reply = this.lastReply as SeatReply | undefined;
-    const seat = toRecord(id, actor.getSnapshot());
-    this.settle(index, actor);
-    return { reply, seat };
+    return this.deliver(this.indexOf(id), id, event);
   }
 
   async get(id: string): Promise<SeatRecord> {
     return this.recordAt(this.indexOf(id));
   }
 
+  /**
+   * One page of seats in venue order, in O(page): locked and booked seats come from their ordered
+   * index; the whole venue and `available` seats are walked from the cursor (seats without an
+   * entry cost one map lookup each).
+   */
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
+    const start = after === undefined ? 0 : this.indexOf(after) + 1;
+    if (state === 'locked' || state === 'booked') return this.listIndexed(state, start, limit);
     const seats: SeatRecord[] = [];
-    let index = after === undefined ? 0 : this.indexOf(after) + 1;
+    let index = start;
     for (; index < this.venue.size && seats.length < limit; index++) {
       const record = this.recordAt(index);
       if (state === undefined || record.state === state) seats.push(record);
     }
-    const next =
-      index < this.venue.size && seats.length === limit ? seats[seats.length - 1].id : null;
+    // A full page that stopped before the venue's end says where to go on; for `available` the
+    // rest may hold none, so that last page can come back empty (finding out would be a scan).
+    const next = seats.length === limit && index < this.venue.size ? seats[limit - 1].id : null;
     return { seats, next };
   }
 
   async summary(): Promise<SeatSummary> {
-    const { locked, booked } = this.counts;
+    const locked = this.states.count('locked');
+    const booked = this.states.count('booked');
     const total = this.venue.size;
     return { total, available: total - locked - booked, locked, booked };
   }
@@ -113,8 +146,13 @@ export class MemorySeatStore implements SeatStore {
   }
 
   async close(): Promise<void> {
-    for (const entry of this.entries.values()) entry.actor?.stop();
+    for (const entry of this.entries.values()) {
+      entry.actor?.stop();
+      this.disarm(entry);
+    }
     this.entries.clear();
+    this.live.clear();
+    this.states.clear();
     this.listeners.clear();
   }
 
@@ -123,9 +161,130 @@ export class MemorySeatStore implements SeatStore {
 
   /** How many seats have a live actor right now (for tests and benchmarks). */
   liveActorCount(): number {
-    let live = 0;
-    for (const entry of this.entries.values()) if (entry.actor) live++;
-    return live;
+    return this.live.size;
+  }
+
+  /** How many seats are kept as a frozen snapshot, with no actor (for tests and benchmarks). */
+  frozenCount(): number {
+    return this.entries.size - this.live.size;
+  }
+
+  /** How many lock-expiry timers are armed (one per locked seat). */
+  expiryTimerCount(): number {
+    let armed = 0;
+    for (const entry of this.entries.values()) if (entry.expiry) armed++;
+    return armed;
+  }
+
+  /**
+   * Sends `event` to seat `index`'s actor (activated if it has none live), then keeps the seat
+   * as the machine left it: no entry, a frozen snapshot or a live actor; and keeps its expiry
+   * timer, the state index and the listeners in step with what the machine did.
+   */
+  private deliver(index: number, id: string, event: SeatEvent): ApplyResult {
+    const entry = this.entries.get(index);
+    const previous = entry ? recordOf(id, entry) : undefined;
+    const from = previous?.state ?? 'available';
+    const before = previous?.context.lock ?? null;
+    const actor = entry?.actor ?? this.activate(id, entry?.snapshot ?? this.initialSnapshot);
+    this.lastReply = undefined;
+    actor.send(event);
+    const reply = this.lastReply as SeatReply | undefined;
+    const seat = toRecord(id, actor.getSnapshot());
+    this.keep(index, entry, seat, actor);
+    this.report(index, from, before, seat);
+    return { reply, seat };
+  }
+
+  /** Keeps the state index in step with the machine and tells the listeners what changed. */
+  private report(index: number, from: SeatStateValue, before: SeatLock | null, seat: SeatRecord) {
+    if (seat.state !== from) this.states.move(index, from, seat.state);
+    for (const change of seatChanges(from, before, seat.state, seat.context)) {
+      this.publish({ id: seat.id, ...change });
+    }
+  }
+
+  private publish(transition: Omit<SeatTransition, 'at'>): void {
+    const full: SeatTransition = { ...transition, at: this.options.clock.now() };
+    for (const listener of this.listeners) listener(full);
+  }
+
+  private activate(id: string, snapshot: Snapshot<unknown>): SeatActor {
+    const { ttlMs, inspect } = this.options;
+    const actor = createActor(seatMachine, {
+      id,
+      input: { ttlMs },
+      snapshot,
+      clock: NO_TIMERS,
+      inspect,
+    });
+    actor.on('*', this.recordReply);
+    return actor.start();
+  }
+
+  /** Drops, freezes or keeps the seat's actor, and arms or disarms its expiry timer. */
+  private keep(index: number, found: Entry | undefined, seat: SeatRecord, actor: SeatActor): void {
+    if (isInitial(seat)) {
+      actor.stop();
+      if (found) this.disarm(found);
+      this.entries.delete(index);
+      this.live.delete(index);
+      return;
+    }
+    const entry = found ?? {};
+    if (!found) this.entries.set(index, entry);
+    this.live.delete(index);
+    const until = seat.state === 'locked' ? seat.context.lock?.until : undefined;
+    if (entry.expiry && entry.expiry.until !== until) this.disarm(entry);
+    if (until === undefined) {
+      this.freeze(entry, actor);
+      return;
+    }
+    if (!entry.expiry) entry.expiry = this.arm(index, seat.id, until);
+    entry.actor = actor;
+    entry.snapshot = undefined;
+    this.live.set(index, entry); // now the most recently used
+    if (this.live.size > this.liveCapacity) {
+      const [oldest, evicted] = this.live.entries().next().value!;
+      this.live.delete(oldest);
+      this.freeze(evicted, evicted.actor!);
+    }
+  }
+
+  private freeze(entry: Entry, actor: SeatActor): void {
+    entry.snapshot = actor.getPersistedSnapshot();
+    entry.actor = undefined;
+    actor.stop();
+  }
+
+  /** One timer at the lock's deadline; when it fires, the machine is told the time. */
+  private arm(index: number, id: string, until: number): Entry['expiry'] {
+    const { clock } = this.options;
+    const fire = () => {
+      const entry = this.entries.get(index);
+      if (!entry || entry.expiry?.timer !== timer) return; // disarmed meanwhile
+      entry.expiry = undefined;
+      this.deliver(index, id, { type: 'EXPIRE', now: clock.now() });
+    };
+    const timer = clock.setTimeout(fire, Math.max(0, until - clock.now()));
+    return { until, timer };
+  }
+
+  private disarm(entry: Entry): void {
+    if (!entry.expiry) return;
+    this.options.clock.clearTimeout(entry.expiry.timer);
+    entry.expiry = undefined;
+  }
+
+  /** A page of the seats in an indexed state: O(log n + limit), and `next` is exact. */
+  private listIndexed(state: 'locked' | 'booked', start: number, limit: number): SeatPage {
+    const seats: SeatRecord[] = [];
+    const indexes = this.states.from(state, start);
+    let step = indexes.next();
+    for (; !step.done && seats.length < limit; step = indexes.next()) {
+      seats.push(this.recordAt(step.value));
+    }
+    return { seats, next: step.done ? null : seats[seats.length - 1].id };
   }
 
   private indexOf(id: string): number {
@@ -137,62 +296,24 @@ export class MemorySeatStore implements SeatStore {
   private recordAt(index: number): SeatRecord {
     const entry = this.entries.get(index);
     const id = this.venue.idAt(index);
-    if (entry === undefined) return toRecord(id, this.initial);
-    return toRecord(id, entry.actor ? entry.actor.getSnapshot() : entry.frozen);
+    if (entry === undefined) return { id, state: 'available', context: this.initialContext };
+    return recordOf(id, entry);
   }
+}
 
-  /** Creates the seat's actor, from its frozen snapshot if it has one. */
-  private wake(index: number): SeatActor {
-    const { ttlMs, clock, inspect } = this.options;
-    const id = this.venue.idAt(index);
-    const frozen = this.entries.get(index)?.frozen;
-    const actor = createActor(seatMachine, {
-      id,
-      input: { ttlMs },
-      snapshot: frozen,
-      clock,
-      inspect,
-    });
-    actor.on('*', (reply) => {
-      this.lastReply = reply;
-    });
-    let from = (frozen ? toRecord(id, frozen).state : 'available') as SeatStateValue;
-    let lock: SeatLock | null = null; // frozen seats are never locked
-    actor.subscribe((snapshot) => {
-      const { state: to, context } = toRecord(id, snapshot);
-      const changes = seatChanges(from, lock, to, context);
-      lock = context.lock;
-      if (to !== from) {
-        this.count(from, -1);
-        this.count(to, +1);
-      }
-      for (const change of changes) this.publish({ id, ...change });
-      from = to;
-      // A timer (lock expiry) changed the seat outside `apply`: settle it once the step is over.
-      if (to === 'available' && changes.length > 0) queueMicrotask(() => this.settle(index, actor));
-    });
-    actor.start();
-    this.entries.set(index, { actor });
-    return actor;
-  }
+/**
+ * The clock of the seats' actors. A lock must expire whether its seat has a live actor or only a
+ * snapshot, so the store arms the one timer at the lock's deadline and sends `EXPIRE` when it
+ * fires; the delayed transition an actor would arm on entering `locked` would only duplicate it
+ * (and cost a real timer per lock, armed and cancelled again when the actor is frozen).
+ */
+const NO_TIMERS: Clock = {
+  now: () => Date.now(),
+  setTimeout: () => undefined,
+  clearTimeout: () => {},
+};
 
-  /** Keeps a live actor only while the seat needs its timer; otherwise freezes or drops it. */
-  private settle(index: number, actor: SeatActor): void {
-    if (this.entries.get(index)?.actor !== actor) return; // already settled
-    const snapshot = actor.getSnapshot();
-    if (snapshot.value === 'locked') return;
-    const frozen = actor.getPersistedSnapshot();
-    actor.stop();
-    if (isInitial(toRecord(actor.id, snapshot))) this.entries.delete(index);
-    else this.entries.set(index, { frozen });
-  }
-
-  private publish(transition: Omit<SeatTransition, 'at'>): void {
-    const full: SeatTransition = { ...transition, at: this.options.clock.now() };
-    for (const listener of this.listeners) listener(full);
-  }
-
-  private count(state: SeatStateValue, delta: number): void {
-    if (state !== 'available') this.counts[state] += delta;
-  }
+/** The seat an entry holds, from its live actor or its frozen snapshot. */
+function recordOf(id: string, entry: Entry): SeatRecord {
+  return toRecord(id, entry.actor ? entry.actor.getSnapshot() : entry.snapshot!);
 }

@@ -37,5 +37,11 @@ export function stepUserLocks(
  * ```
  */
 export function userLocksStart(max: number): UserLocksSnapshot {
-  return initialTransition(userLocksMachine, { max })[0];
+  // Computed once per `max`: every user who locks a seat starts here (a hot on-sale is thousands
+  // of new users a second), and a snapshot is an immutable value that `transition` never changes.
+  let start = starts.get(max);
+  if (!start) starts.set(max, (start = initialTransition(userLocksMachine, { max })[0]));
+  return start;
 }
+
+const starts = new Map<number, UserLocksSnapshot>();

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** A process's memory after a full GC, in bytes. */
+export interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every child still running: called on exit, on Ctrl-C and on any failure. */
+export function killChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+process.once('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+/** Whether something accepts TCP connections on `port` of this host right now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface NodeChildOptions {
+  /** The TypeScript entry point, relative to the repository root. */
+  script: string;
+  /** The port it listens on (also passed to it as `PORT`). */
+  port: number;
+  env: Record<string, string>;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+}
+
+/**
+ * A server the bench runs in its own process, exactly as `npm start` runs the service (`ts-node
+ * --transpile-only`), plus the memory probe. `start()` resolves once the server printed that it
+ * listens, with the time that took from spawn.
+ *
+ * @example
+ * ```ts
+ * const child = new NodeChild({ script: 'src/server.ts', port: await freePort(), env: {} });
+ * const startupMs = await child.start();
+ * const { rss } = await child.memory();
+ * await child.stop();
+ * ```
+ */
+export class NodeChild {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  constructor(private readonly options: NodeChildOptions) {}
+
+  /** Spawns the server; resolves with the ms from spawn to its port accepting connections. */
+  async start(timeoutMs = 60_000): Promise<number> {
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        ...(this.options.nodeFlags ?? []),
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        path.join(ROOT, 'bench/probe.ts'),
+        this.options.script,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...this.options.env, PORT: String(this.options.port) },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
+    this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    child.stdout!.on('data', (chunk: Buffer) => this.remember(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.remember(chunk));
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
+    child.once('error', (err) => (exited = err.message));
+    // Listening is when the port accepts a connection: whatever the server logs, or doesn't.
+    while (!(await accepts(this.options.port))) {
+      const failure =
+        exited ?? (performance.now() - started > timeoutMs ? 'did not listen in time' : undefined);
+      if (failure) {
+        child.kill('SIGKILL');
+        throw new Error(`${this.options.script}: ${failure}\n${this.output.slice(-2000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return performance.now() - started;
+  }
+
+  /** Keeps the end of what the child printed, for the error message if it fails. */
+  private remember(chunk: Buffer): void {
+    this.output = (this.output + chunk.toString()).slice(-4000);
+  }
+
+  /** The child's memory after a full GC. */
+  memory(): Promise<Memory> {
+    return this.ask<Memory>('memory');
+  }
+
+  /** The CPU time (user + system, µs) the child has used since it started. */
+  async cpuMicros(): Promise<number> {
+    return (await this.ask<{ micros: number }>('cpu')).micros;
+  }
+
+  private ask<T>(type: string): Promise<T> {
+    const child = this.child!;
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: { type?: string } & T) => {
+        if (message?.type !== type) return;
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+      child.send(type, (err) => err && reject(err));
+    });
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL if it lingers) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

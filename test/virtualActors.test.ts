@@ -1,0 +1,224 @@
+import { expect } from 'chai';
+import { createActor, SimulatedClock } from 'xstate';
+import { seatMachine } from '../machines/seatMachine';
+import type { SeatReply, SeatRequestEvent } from '../machines/seatTypes';
+import { MemorySeatStore } from '../src/store/MemorySeatStore';
+import type { SeatTransition } from '../src/store/SeatStore';
+import { Venue } from '../src/venue';
+
+const TTL = 1000;
+
+/** The timer half of a clock: what the seats' expiry runs on. */
+function timersOf(clock: SimulatedClock) {
+  return {
+    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => clock.setTimeout(fn, ms),
+    clearTimeout: (id: unknown) => clock.clearTimeout(id as number),
+  };
+}
+
+function setup(rows = 2, seatsPerRow = 5, liveActors?: number) {
+  const clock = new SimulatedClock(); // timers fire only when a test moves time
+  const venue = new Venue(rows, seatsPerRow);
+  const store = new MemorySeatStore({ venue, ttlMs: TTL, clock, liveActors });
+  const transitions: SeatTransition[] = [];
+  store.subscribe((t) => transitions.push(t));
+  const lock = (id: string, userId: string, lockId = `${userId}-${id}`) =>
+    store.apply(id, { type: 'LOCK', userId, lockId, now: clock.now() });
+  const confirm = (id: string, userId: string, lockId?: string) =>
+    store.apply(id, { type: 'CONFIRM', userId, lockId, now: clock.now() });
+  const release = (id: string, userId: string, lockId?: string) =>
+    store.apply(id, { type: 'RELEASE', userId, lockId, now: clock.now() });
+  return { clock, store, transitions, lock, confirm, release };
+}
+
+describe('MemorySeatStore virtual actors', () => {
+  it('hosts an untouched venue with no actor and no entry, even after reads', async () => {
+    const { store } = setup(1000, 1000);
+    await store.get('A1');
+    await store.list({ limit: 1000 });
+    await store.list({ state: 'available', limit: 10, after: 'ALL990' });
+    await store.summary();
+    expect(store.liveActorCount()).to.equal(0);
+    expect(store.frozenCount()).to.equal(0);
+  });
+
+  it('keeps a live actor only while a seat is locked, and drops it on release', async () => {
+    const { store, lock, release } = setup();
+    await lock('A1', 'alice');
+    expect(store.liveActorCount()).to.equal(1);
+    expect(store.frozenCount()).to.equal(0);
+    expect(store.expiryTimerCount()).to.equal(1);
+    expect((await lock('A1', 'alice')).reply, 'a retry keeps the same lock').to.deep.equal({
+      type: 'seat.accepted',
+    });
+    expect(store.expiryTimerCount()).to.equal(1);
+    const { reply } = await release('A1', 'alice');
+    expect(reply).to.deep.equal({ type: 'seat.accepted' });
+    expect(store.liveActorCount()).to.equal(0);
+    expect(store.frozenCount(), 'back to initial: nothing kept').to.equal(0);
+    expect(store.expiryTimerCount()).to.equal(0);
+    expect((await store.get('A1')).state).to.equal('available');
+  });
+
+  it('freezes the least recently used locked seats past the live-actor bound', async () => {
+    const clock = new SimulatedClock();
+    const store = new MemorySeatStore({ venue: new Venue(1, 6), ttlMs: TTL, clock, liveActors: 2 });
+    const send = (id: string, type: 'LOCK' | 'CONFIRM', userId: string) =>
+      store.apply(id, { type, userId, lockId: `L-${id}`, now: clock.now() });
+    for (const id of ['A1', 'A2', 'A3', 'A4', 'A5']) await send(id, 'LOCK', id);
+    expect(store.liveActorCount()).to.equal(2);
+    expect(store.frozenCount()).to.equal(3);
+    expect(store.expiryTimerCount(), 'frozen locks expire too').to.equal(5);
+    // A frozen lock is activated again and still knows its holder.
+    expect((await send('A1', 'LOCK', 'intruder')).reply).to.deep.include({ code: 'SEAT_LOCKED' });
+    expect((await send('A2', 'CONFIRM', 'A2')).reply).to.deep.equal({ type: 'seat.accepted' });
+    expect(await store.summary()).to.include({ locked: 4, booked: 1 });
+    clock.increment(TTL);
+    expect(await store.summary()).to.include({ locked: 0, booked: 1, available: 5 });
+    expect(store.liveActorCount()).to.equal(0);
+    expect(store.expiryTimerCount()).to.equal(0);
+  });
+
+  it('expires a lock at its deadline and keeps what the holder must still be told', async () => {
+    const { clock, store, lock, confirm, transitions } = setup();
+    await lock('A2', 'alice', 'L1');
+    clock.increment(TTL - 1);
+    expect((await store.get('A2')).state).to.equal('locked');
+    clock.increment(1);
+    expect((await store.get('A2')).state).to.equal('available');
+    expect(store.liveActorCount()).to.equal(0);
+    expect(store.expiryTimerCount()).to.equal(0);
+    expect(store.frozenCount()).to.equal(1);
+    expect(transitions.map((t) => `${t.id}:${t.from}>${t.to}`)).to.deep.equal([
+      'A2:available>locked',
+      'A2:locked>available',
+    ]);
+    const late = await confirm('A2', 'alice', 'L1');
+    expect(late.reply).to.deep.equal({ type: 'seat.refused', code: 'LOCK_EXPIRED' });
+    expect(store.liveActorCount(), 'a refused request leaves no actor behind').to.equal(0);
+    expect(await store.summary()).to.include({ available: 10, locked: 0, booked: 0 });
+  });
+
+  it('lets the machine re-arm a timer that fired before the clock reached the deadline', async () => {
+    // Timers and the wall clock can disagree by a few ms: `now()` lags the timers here.
+    const timers = new SimulatedClock();
+    let lag = 0;
+    const clock = { ...timersOf(timers), now: () => timers.now() - lag };
+    const store = new MemorySeatStore({ venue: new Venue(1, 2), ttlMs: TTL, clock });
+    await store.apply('A1', { type: 'LOCK', userId: 'u', lockId: 'L', now: clock.now() });
+    lag = 5;
+    timers.increment(TTL); // the timer fires, but the seat hears a `now` 5 ms before the deadline
+    expect((await store.get('A1')).state).to.equal('locked');
+    expect(store.expiryTimerCount(), 're-armed for the 5 ms left').to.equal(1);
+    timers.increment(5);
+    expect((await store.get('A1')).state).to.equal('available');
+    expect(store.expiryTimerCount()).to.equal(0);
+  });
+
+  it('replaces the timer when a lapsed lock is taken over before its timer fired', async () => {
+    const timers = new SimulatedClock();
+    let lead = 0;
+    const clock = { ...timersOf(timers), now: () => timers.now() + lead };
+    const store = new MemorySeatStore({ venue: new Venue(1, 2), ttlMs: TTL, clock });
+    const lock = (userId: string) =>
+      store.apply('A2', { type: 'LOCK', userId, lockId: userId, now: clock.now() });
+    await lock('first');
+    lead = TTL; // the clock says the lock is due; its timer has not fired yet
+    expect((await lock('second')).reply).to.deep.equal({ type: 'seat.accepted' });
+    expect(store.expiryTimerCount()).to.equal(1);
+    lead = 0;
+    timers.increment(TTL); // the first lock's deadline: the second lock must survive it
+    expect((await store.get('A2')).context.lock?.userId).to.equal('second');
+    timers.increment(TTL);
+    expect((await store.get('A2')).state).to.equal('available');
+    expect(await store.summary()).to.include({ locked: 0 });
+  });
+
+  it('freezes a booked seat as a snapshot that still answers retries and refusals', async () => {
+    const { store, lock, confirm, release } = setup();
+    await lock('B5', 'bob', 'L9');
+    await confirm('B5', 'bob', 'L9');
+    expect(store.liveActorCount()).to.equal(0);
+    expect(store.frozenCount()).to.equal(1);
+    expect((await confirm('B5', 'bob', 'L9')).reply).to.deep.equal({ type: 'seat.accepted' });
+    expect((await lock('B5', 'carol')).reply).to.deep.include({ code: 'SEAT_BOOKED' });
+    expect((await release('B5', 'bob')).reply).to.deep.include({ code: 'SEAT_BOOKED' });
+    expect(store.liveActorCount()).to.equal(0);
+    expect((await store.get('B5')).context.booking).to.include({ userId: 'bob', lockId: 'L9' });
+  });
+
+  it('keeps no entry for a refused request on an untouched seat', async () => {
+    const { store, confirm, release } = setup();
+    expect((await confirm('A3', 'alice')).reply).to.deep.include({ code: 'NOT_LOCKED' });
+    expect((await release('A3', 'alice')).reply).to.deep.include({ code: 'NOT_LOCKED' });
+    expect(store.liveActorCount() + store.frozenCount()).to.equal(0);
+  });
+
+  for (const liveActors of [0, 3, 1024]) {
+    it(`answers every request exactly as one eager actor per seat would (differential, ${liveActors} live)`, async () => {
+      // A seeded walk of requests and time steps on eight seats, replayed on plain actors.
+      const { clock, store } = setup(1, 8, liveActors);
+      const eager = new Map<string, ReturnType<typeof createActor<typeof seatMachine>>>();
+      let lastReply: SeatReply | undefined;
+      for (const id of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8']) {
+        const actor = createActor(seatMachine, { input: { ttlMs: TTL }, clock });
+        actor.on('*', (reply) => (lastReply = reply));
+        eager.set(id, actor.start());
+      }
+      let seed = 7; // xorshift32: the same walk on every run
+      const random = (n: number) => {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) % n;
+      };
+      const users = ['u1', 'u2', 'u3'];
+      const locks = new Map<string, string>();
+      const seen = new Set<string>();
+      for (let step = 0; step < 600; step++) {
+        if (random(5) === 0) {
+          clock.increment([TTL / 2, TTL, 1][random(3)]);
+          await Promise.resolve();
+          continue;
+        }
+        const id = `A${random(8) + 1}`;
+        const userId = users[random(3)];
+        const type = (['LOCK', 'LOCK', 'LOCK', 'CONFIRM', 'RELEASE'] as const)[random(5)];
+        const lockId =
+          type === 'LOCK' ? `L${step}` : random(3) === 0 ? 'stale' : locks.get(`${userId}${id}`);
+        const event = { type, userId, lockId, now: clock.now() } as SeatRequestEvent;
+        if (type === 'LOCK') locks.set(`${userId}${id}`, lockId!);
+        lastReply = undefined;
+        eager.get(id)!.send(event);
+        const expected = { reply: lastReply, snapshot: eager.get(id)!.getSnapshot() };
+        const actual = await store.apply(id, event);
+        seen.add(`${type}:${actual.reply?.type === 'seat.refused' ? actual.reply.code : 'ok'}`);
+        expect(actual.reply, `step ${step}`).to.deep.equal(expected.reply);
+        expect(actual.seat.state, `step ${step}`).to.equal(expected.snapshot.value);
+        expect(actual.seat.context, `step ${step}`).to.deep.equal(expected.snapshot.context);
+      }
+      // The walk is only worth something if it reached every kind of answer.
+      expect([...seen].sort()).to.deep.equal([
+        'CONFIRM:LOCK_EXPIRED',
+        'CONFIRM:LOCK_NOT_HELD',
+        'CONFIRM:NOT_LOCKED',
+        'CONFIRM:SEAT_BOOKED',
+        'CONFIRM:ok',
+        'LOCK:SEAT_BOOKED',
+        'LOCK:SEAT_LOCKED',
+        'LOCK:ok',
+        'RELEASE:LOCK_EXPIRED',
+        'RELEASE:LOCK_NOT_HELD',
+        'RELEASE:NOT_LOCKED',
+        'RELEASE:SEAT_BOOKED',
+        'RELEASE:ok',
+      ]);
+      for (const [id, actor] of eager) {
+        const seat = await store.get(id);
+        expect(seat.state).to.equal(actor.getSnapshot().value);
+        expect(store.liveActorCount()).to.be.at.most(liveActors);
+        actor.stop();
+      }
+    });
+  }
+});
