@@ -1,7 +1,11 @@
-import { transition, type SnapshotFrom } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply, SeatStateValue } from '../../machines/seatTypes';
+import { emitted, pureStepper } from './pureStepper';
 import { seatChanges, type SeatChange } from './seatChanges';
+
+/** One scope for every seat: the TTL given here never reaches the snapshots stepped. */
+const step = pureStepper(seatMachine, { ttlMs: 1 });
 
 export type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
@@ -20,7 +24,7 @@ export interface SeatStep {
 }
 
 /**
- * Sends `event` to a seat held as a snapshot, with xstate's pure `transition` (no actor, no timer):
+ * Sends `event` to a seat held as a snapshot, with a pure step of the machine (no actor, no timer):
  * how a store that keeps seats outside the process, in a database, runs the machine.
  *
  * A persisted snapshot has no pending timer, so time is told first: an `EXPIRE{now}` with the
@@ -44,15 +48,12 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
     if (to.value !== states[states.length - 1]) states.push(to.value);
     changes.push(...seatChanges(from.value, from.context.lock, to.value, to.context));
   };
-  let [snapshot] = transition(seatMachine, before, { type: 'EXPIRE', now: event.now });
+  let [snapshot] = step(before, { type: 'EXPIRE', now: event.now });
   visit(before, snapshot);
   let reply: SeatReply | undefined;
   if (event.type !== 'EXPIRE') {
-    const [next, actions] = transition(seatMachine, snapshot, event);
-    // xstate's typings omit the built-in emit action; its params carry the emitted reply.
-    for (const action of actions as unknown as { type: string; params?: { event: SeatReply } }[]) {
-      if (action.type === 'xstate.emit') reply = action.params?.event;
-    }
+    const [next, actions] = step(snapshot, event);
+    reply = emitted<SeatReply>(actions);
     visit(snapshot, next);
     snapshot = next;
   }

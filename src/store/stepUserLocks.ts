@@ -1,15 +1,18 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { initialTransition, type SnapshotFrom } from 'xstate';
 import {
   userLocksMachine,
   type UserLocksEvent,
   type UserLocksReply,
 } from '../../machines/userLocksMachine';
+import { emitted, pureStepper } from './pureStepper';
+
+/** One scope for every user: the machine's own input never reaches the snapshots stepped. */
+const step = pureStepper(userLocksMachine, { max: 0 });
 
 export type UserLocksSnapshot = SnapshotFrom<typeof userLocksMachine>;
 
 /**
- * Sends `event` to a user's lock-cap machine held as a snapshot (xstate's pure `transition`, no
- * actor): returns the next snapshot and the reply it emitted (`undefined` for the facts
+ * Sends `event` to a user's lock-cap machine held as a snapshot (a pure step, no actor): returns the next snapshot and the reply it emitted (`undefined` for the facts
  * `LOCK_TAKEN`/`LOCK_ENDED`). Every quota host runs the machine through this.
  *
  * @example
@@ -22,10 +25,8 @@ export function stepUserLocks(
   snapshot: UserLocksSnapshot,
   event: UserLocksEvent,
 ): [UserLocksSnapshot, UserLocksReply | undefined] {
-  const [next, actions] = transition(userLocksMachine, snapshot, event);
-  // xstate's `emit` shows up as an executable action typed `xstate.emit` carrying the event.
-  const emitted = actions.find((action) => (action.type as string) === 'xstate.emit');
-  return [next, (emitted?.params as { event?: UserLocksReply } | undefined)?.event];
+  const [next, actions] = step(snapshot, event);
+  return [next, emitted<UserLocksReply>(actions)];
 }
 
 /**
