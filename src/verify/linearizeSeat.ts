@@ -85,6 +85,7 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
   const n = byInvoke.length;
   const words = Math.ceil(n / 32);
   const isDone = (node: Node, i: number) => (node.done[i >>> 5] & (1 << (i & 31))) !== 0;
+  const unseen = unseenLockStamps(byInvoke, ttlMs);
   const seen = new Map<string, number>();
 
   const root: Node = {
@@ -115,9 +116,9 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
       if (isDone(node, i)) continue;
       const op = byInvoke[i];
       if (op.returnedAt === Infinity || op.returnedAt < node.at) continue;
-      const stamps = stampIsEffect ? [node.at] : stampsFor(op, op, until, ttlMs);
-      for (const now of stamps) {
-        const { next, expected } = specStep(node.seat, op, now);
+      const stamps = stampIsEffect ? [{ now: node.at }] : stampsFor(op, op, until, ttlMs, unseen);
+      for (const { now, lockId } of stamps) {
+        const { next, expected } = specStep(node.seat, op, now, lockId);
         if (!outcomeMatches(op.outcome, expected) || seatKey(next) !== here) continue;
         const done = node.done.slice();
         done[i >>> 5] |= 1 << (i & 31);
@@ -134,8 +135,8 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
       const latest = Math.min(op.returnedAt, horizon);
       if (at > latest) continue;
       const window = stampIsEffect ? { invokedAt: at, returnedAt: latest } : op;
-      for (const now of stampsFor(op, window, until, ttlMs)) {
-        const { next, expected } = specStep(node.seat, op, now);
+      for (const { now, lockId } of stampsFor(op, window, until, ttlMs, unseen)) {
+        const { next, expected } = specStep(node.seat, op, now, lockId);
         // An answer after the end of the history (or none) constrains nothing.
         if (op.returnedAt !== Infinity && !outcomeMatches(op.outcome, expected)) continue;
         const done = node.done.slice();
@@ -188,27 +189,64 @@ export function linearizeSeat(ops: readonly Operation[], options: LinearizeOptio
   };
 }
 
+/** A `now` to try for an operation, and for a lock whose answer never came, its lockId. */
+interface Stamp {
+  now: number;
+  /** The lockId the server may have drawn for an unanswered lock (else it is unseen). */
+  lockId?: string;
+}
+
 /**
  * The stamps worth trying for `op` within `window`: the earliest of each outcome class (before or
- * at/after the lock's deadline; the earliest keeps the most freedom), and the stamp an accepted
- * fresh lock reveals.
+ * at/after the lock's deadline; the earliest keeps the most freedom), the stamp an accepted
+ * fresh lock reveals, and for a lock whose answer never came, the `unseen` candidates.
  */
 function stampsFor(
   op: Operation,
   window: { invokedAt: number; returnedAt: number },
   until: number | undefined,
   ttlMs: number,
-): number[] {
+  unseen: readonly Stamp[],
+): Stamp[] {
   const { invokedAt: earliest, returnedAt: latest } = window;
   if (earliest > latest) return [];
-  const stamps = [earliest];
+  const stamps: Stamp[] = [{ now: earliest }];
   if (op.kind === 'get') return stamps;
-  if (until !== undefined && earliest < until && until <= latest) stamps.push(until);
+  if (until !== undefined && earliest < until && until <= latest) stamps.push({ now: until });
   if (op.kind === 'lock' && op.outcome?.expiresAt !== undefined) {
     const stamp = op.outcome.expiresAt - ttlMs;
-    if (earliest <= stamp && stamp <= latest && !stamps.includes(stamp)) stamps.push(stamp);
+    if (earliest < stamp && stamp <= latest && stamp !== until) stamps.push({ now: stamp });
+  }
+  if (op.kind === 'lock' && op.outcome === null) {
+    for (const stamp of unseen) {
+      if (earliest <= stamp.now && stamp.now <= latest) stamps.push(stamp);
+    }
   }
   return stamps;
+}
+
+/**
+ * What to try for a lock whose answer never came (its server died, or answered 5xx): it may have
+ * taken effect, stamped at any instant after it was sent and with a lockId nobody was told, and
+ * then its deadline (stamp + TTL) and lockId decide later answers. Which ones matter: the lockId
+ * and deadline a later lock answer reveals (the holder retrying is told the lock it already
+ * holds), a deadline some read reported (`expiresAt - ttlMs`), and, for each operation, the
+ * earliest stamp that makes the deadline fall after the operation was sent (`invokedAt - ttlMs +
+ * 1`: the lock is still held then). Stamps between those change no answer. Revealed ones come
+ * first: they are the likeliest.
+ */
+function unseenLockStamps(ops: readonly Operation[], ttlMs: number): Stamp[] {
+  if (!ops.some((op) => op.kind === 'lock' && op.outcome === null)) return [];
+  const stamps = new Map<string, Stamp>();
+  const add = (stamp: Stamp) => stamps.set(`${stamp.now} ${stamp.lockId}`, stamp);
+  for (const { outcome } of ops) {
+    if (outcome?.expiresAt === undefined) continue;
+    add({ now: outcome.expiresAt - ttlMs, lockId: outcome.lockId });
+    add({ now: outcome.expiresAt - ttlMs });
+  }
+  const heldAt = ops.map((op) => op.invokedAt - ttlMs + 1).sort((a, b) => a - b);
+  for (const now of heldAt) add({ now });
+  return [...stamps.values()];
 }
 
 function keyOf(node: Node): string {

@@ -5,7 +5,12 @@ import type { OperationKind } from './Operation';
 import { RecordingSeatClient } from './RecordingSeatClient';
 
 export interface RandomLoadOptions {
-  baseUrl: string;
+  /**
+   * Where requests go: one service, or a function choosing the instance for each request (the
+   * client, and how many requests it has made), so a client can alternate between instances or
+   * avoid one that is down.
+   */
+  baseUrl: string | ((client: number, request: number) => string);
   /** Concurrent clients, each a loop of requests one after another. */
   clients: number;
   /** The seats to pick from: a small pool makes clients collide. */
@@ -66,7 +71,15 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
   const { clients, seats, users, seed, maxPauseMs = 10, userPrefix = 'u' } = options;
   const history = options.history ?? new History();
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const http_ = new RecordingSeatClient(options.baseUrl, history, agent);
+  /** One recording client per instance, all writing to the same history. */
+  const recorders = new Map<string, RecordingSeatClient>();
+  const recorderFor = (client: number, request: number) => {
+    const { baseUrl } = options;
+    const url = typeof baseUrl === 'string' ? baseUrl : baseUrl(client, request);
+    let recorder = recorders.get(url);
+    if (!recorder) recorders.set(url, (recorder = new RecordingSeatClient(url, history, agent)));
+    return recorder;
+  };
   const stats: LoadStats = { history, statuses: {}, maxInFlight: 0 };
   /** lockIds each user got per seat, oldest first: shared, so a user's clients use each other's. */
   const received = new Map<string, string[]>();
@@ -113,7 +126,7 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
             : undefined;
         inFlight++;
         stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
-        const { op, status } = await http_.call({
+        const { op, status } = await recorderFor(client, done).call({
           client,
           seat,
           kind: step.kind,

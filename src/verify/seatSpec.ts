@@ -29,7 +29,8 @@ export function initialSeat(ttlMs: number): SpecSnapshot {
  * The sequential specification of one seat, taken from the seat machine itself (never a second copy
  * of its rules): requests are applied with xstate's pure `transition`, and the machine's emitted
  * reply says whether the service must answer 200 or 409 and with which code. `op` is applied as
- * if the server had stamped its event with `now`.
+ * if the server had stamped its event with `now`; a lock with no answer can be given the `lockId`
+ * the server may have drawn for it (later answers can reveal it).
  *
  * @example
  * ```ts
@@ -38,9 +39,14 @@ export function initialSeat(ttlMs: number): SpecSnapshot {
  * step.expected; // { status: 200, state: 'locked', lockId: '…', expiresAt: 1_050 }
  * ```
  */
-export function specStep(seat: SpecSnapshot, op: Operation, now: number): SpecStep {
+export function specStep(
+  seat: SpecSnapshot,
+  op: Operation,
+  now: number,
+  lockId?: string,
+): SpecStep {
   if (op.kind === 'get') return { next: seat, expected: readOf(seat) };
-  const event = toEvent(op, now);
+  const event = toEvent(op, now, lockId);
   const [next, actions] = transition(seatMachine, seat, event);
   const reply = replyOf(actions);
   if (reply?.type !== 'seat.accepted') {
@@ -131,12 +137,17 @@ function readOf(seat: SpecSnapshot): Outcome {
   return expected;
 }
 
-function toEvent(op: Operation, now: number): SeatRequestEvent {
+function toEvent(op: Operation, now: number, drawn?: string): SeatRequestEvent {
   const userId = op.userId ?? '';
   switch (op.kind) {
     case 'lock':
       // The server draws the lockId; an accepted lock tells it, a refused one never needs it.
-      return { type: 'LOCK', userId, lockId: op.outcome?.lockId ?? `unseen-${op.id}`, now };
+      return {
+        type: 'LOCK',
+        userId,
+        lockId: op.outcome?.lockId ?? drawn ?? `unseen-${op.id}`,
+        now,
+      };
     case 'confirm':
       return { type: 'CONFIRM', userId, lockId: op.lockId, now };
     default:

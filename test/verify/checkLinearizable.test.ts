@@ -127,6 +127,32 @@ describe('checkLinearizable (the checker itself)', () => {
     expect(checkLinearizable(didNot, { ttlMs: TTL }).ok).to.equal(true);
   });
 
+  it('lets an unanswered lock have been stamped at any instant after it was sent', () => {
+    // A lock lost with its server (kill -9) may have committed anyway, stamped some ms after it
+    // was sent; later answers reveal that stamp: a read of its deadline, a refusal after sent + TTL.
+    const lost = op([0, Infinity], 'lock', null, { userId: 'a' });
+    const read = (expiresAt: number) => [
+      lost,
+      op([10, 11], 'get', { status: 200, state: 'locked', expiresAt }),
+    ];
+    const stillHeld = [
+      lost,
+      op([TTL + 2, TTL + 3], 'lock', refused('SEAT_LOCKED'), { userId: 'b' }),
+    ];
+    // Its holder asking again is told the lock it holds: lockId and deadline it never saw.
+    const retried = [lost, op([10, 11], 'lock', locked('L9', 3 + TTL), { userId: 'a' })];
+    for (const stampIsEffect of [true, false]) {
+      const options = { ttlMs: TTL, stampIsEffect };
+      expect(checkLinearizable(read(3 + TTL), options).ok, `read, ${stampIsEffect}`).to.equal(true);
+      expect(checkLinearizable(stillHeld, options).ok, `held, ${stampIsEffect}`).to.equal(true);
+      expect(checkLinearizable(retried, options).ok, `retry, ${stampIsEffect}`).to.equal(true);
+      // Never a deadline from before the lock was sent.
+      expect(checkLinearizable(read(TTL - 1), options).ok, `early, ${stampIsEffect}`).to.equal(
+        false,
+      );
+    }
+  });
+
   it('minimises: reads and refusals that do not matter are left out', () => {
     const noise = Array.from({ length: 20 }, (_, i) =>
       op([i, i + 50], 'lock', refused('SEAT_LOCKED'), { userId: `n${i}` }),
