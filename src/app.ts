@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { seatMachine } from '../machines/seatMachine';
@@ -13,6 +12,7 @@ import { pageRoutes } from './http/pageRoutes';
 import { seatActionRateLimit } from './http/rateLimit';
 import { requestLogger } from './http/requestLogger';
 import { seatRoutes } from './http/seatRoutes';
+import { securityHeaders } from './http/securityHeaders';
 import { summaryRoutes } from './http/summaryRoutes';
 import { SeatEventHub } from './events/SeatEventHub';
 import { Lifecycle } from './lifecycle';
@@ -140,7 +140,9 @@ export function createApp(options: AppOptions = {}): SeatApp {
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
   // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(
+    securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+  );
   if (options.corsOrigin) {
     app.use(
       cors({

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import express from 'express';
+import helmet from 'helmet';
+import type { AddressInfo } from 'node:net';
+import { securityHeaders } from '../../src/http/securityHeaders';
 import { SimulatedClock, createActor } from 'xstate';
 import { userLocksMachine, type UserLocksReply } from '../../machines/userLocksMachine';
 import { systemClock, type Clock } from '../../src/clock';
@@ -206,6 +210,26 @@ describe('abuse limits', () => {
         expect(headers.get('x-frame-options'), path).to.equal('SAMEORIGIN');
         expect(headers.get('x-powered-by'), path).to.equal(null);
       }
+    });
+
+    it('sends exactly the headers helmet itself would send', async () => {
+      const options = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
+      const plain = express()
+        .use(helmet(options))
+        .get('/', (_req, res) => res.send('x'));
+      const replayed = express()
+        .use(securityHeaders(options))
+        .get('/', (_req, res) => res.send('x'));
+      const headersOf = async (app: express.Express) => {
+        const server = app.listen(0);
+        await new Promise((resolve) => server.once('listening', resolve));
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        server.close();
+        const headers = Object.fromEntries(res.headers);
+        delete headers.date;
+        return headers;
+      };
+      expect(await headersOf(replayed)).to.deep.equal(await headersOf(plain));
     });
 
     it('allows cross-origin calls only from CORS_ORIGIN', async () => {
