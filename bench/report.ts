@@ -10,12 +10,27 @@ export interface Figures {
   cpuPerRequest: number;
 }
 
+/** Where the service keeps its seats in a bench target. */
+export type StoreKey = 'memory' | 'pg1' | 'pg2';
+
+export const STORES: Record<StoreKey, { label: string; pg: boolean; workers: number }> = {
+  memory: { label: 'service in memory', pg: false, workers: 1 },
+  pg1: { label: 'PostgreSQL, 1 worker', pg: true, workers: 1 },
+  pg2: { label: 'PostgreSQL, 2 workers', pg: true, workers: 2 },
+};
+
 export interface ScenarioRow {
   key: string;
   title: string;
-  service: Figures;
   baseline: Figures;
+  /** The service's figures on each store measured (the others were skipped). */
+  stores: Partial<Record<StoreKey, Figures>>;
 }
+
+/** The PostgreSQL server the PG rows ran on, or why there are none. */
+export type PostgresUse =
+  | { used: true; source: string; version: string; fsync: string; synchronousCommit: string }
+  | { used: false; reason: string };
 
 export interface MemoryRow {
   label: string;
@@ -27,6 +42,8 @@ export interface Report {
   date: string;
   machine: string;
   settings: { rounds: number; durationS: number; connections: number; lockedSeats: number };
+  stores: StoreKey[];
+  postgres: PostgresUse;
   rows: ScenarioRow[];
   memory: MemoryRow[];
   elapsedS: number;
@@ -58,13 +75,21 @@ export function renderReport(report: Report): string {
     `Run ${report.date} on ${report.machine}.`,
     `${settings.rounds} measured round(s) of ${settings.durationS} s per server and scenario after a warm-up round, ` +
       `${settings.connections} connections, servers taken in turns; figures are medians over rounds. ` +
-      `Venue: 1,000,000 seats; service in memory, one process, LOG_LEVEL=error (no line per request), RATE_LIMIT_PER_MINUTE=0 (the load comes from one address), other settings default. The baseline is Express 5 with \`express.json()\` and the same routes and ` +
+      `Venue: 1,000,000 seats; service one process unless said, LOG_LEVEL=error (no line per request), RATE_LIMIT_PER_MINUTE=0 (the load comes from one address), other settings default. The baseline is Express 5 with \`express.json()\` and the same routes and ` +
       `response shapes, without seat logic (bench/baseline.ts). Whole run: ${fmt(report.elapsedS)} s.`,
-    '',
-    '| scenario | service req/s | baseline req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | CPU µs/req service / baseline | target | met |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
-  for (const { key, title, service, baseline } of report.rows) {
+  const memoryRows = report.rows.filter((row) => row.stores.memory);
+  if (memoryRows.length > 0) {
+    lines.push(
+      '',
+      '## Service in memory against the baseline',
+      '',
+      '| scenario | service req/s | baseline req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | CPU µs/req service / baseline | target | met |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    );
+  }
+  for (const { key, title, stores, baseline } of memoryRows) {
+    const service = stores.memory!;
     const ratio = service.rps / baseline.rps;
     const p99Ratio = service.p99 / Math.max(baseline.p99, 1);
     const min = MIN_RATIO[key];
@@ -76,10 +101,10 @@ export function renderReport(report: Report): string {
         `${fmt(service.cpuPerRequest)} / ${fmt(baseline.cpuPerRequest)} | ${target} | ${met(ok)} |`,
     );
   }
-  const get = report.rows.find((r) => r.key === 'getSeat');
-  const page = report.rows.find((r) => r.key === 'page');
+  const get = memoryRows.find((r) => r.key === 'getSeat');
+  const page = memoryRows.find((r) => r.key === 'page');
   if (get && page) {
-    const slower = get.service.rps / page.service.rps;
+    const slower = get.stores.memory!.rps / page.stores.memory!.rps;
     const floor = get.baseline.rps / page.baseline.rps;
     lines.push(
       '',
@@ -88,23 +113,25 @@ export function renderReport(report: Report): string {
         `lookup at all, takes ${fmt(floor, 2)}× for the same pair.`,
     );
   }
+  lines.push(...renderPostgres(report));
   if (report.rows.some((r) => r.key === 'hot')) {
     lines.push(
       '',
-      'Hot on-sale: every round, each of its 10 seats had exactly one 200 and was locked afterwards ' +
-        '(checked; the bench fails otherwise).',
+      'Hot on-sale: every round, on every server, each of its 10 seats had exactly one 200 and was ' +
+        'locked afterwards (checked; the bench fails otherwise).',
     );
   }
   lines.push(
     '',
-    "CPU µs/req is the server process's CPU time (all threads, GC included) over the requests it " +
-      'answered: less sensitive than req/s to other load on the machine, though a busy virtual ' +
+    "CPU µs/req is the service's CPU time (all threads of all its processes, GC included; not " +
+      "PostgreSQL's) over the requests it answered: less sensitive than req/s to other load on " +
+      'the machine, though a busy virtual ' +
       'machine can inflate it too.',
   );
   if (report.memory.length > 0) {
     lines.push(
       '',
-      'Memory after a full GC, and start-up (spawn to listening, through ts-node as `npm start` runs it):',
+      "Memory after a full GC (summed over a service's processes), and start-up (spawn to listening, through ts-node as `npm start` runs it; on PostgreSQL including schema creation and venue seeding on the fresh database):",
       '',
       '| process | start-up ms | RSS MB | heap used / total MB | target | met |',
       '|---|--:|--:|--:|---|---|',
@@ -126,4 +153,39 @@ export function renderReport(report: Report): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** The PostgreSQL section: each scenario with 1 and 2 workers, against memory and baseline. */
+function renderPostgres(report: Report): string[] {
+  const { postgres } = report;
+  const lines = ['', '## Service on PostgreSQL', ''];
+  if (!postgres.used) {
+    lines.push(`Not measured: ${postgres.reason}.`);
+    return lines;
+  }
+  lines.push(
+    `Server: ${postgres.source}; PostgreSQL ${postgres.version}, fsync=${postgres.fsync}, ` +
+      `synchronous_commit=${postgres.synchronousCommit}. Each service starts on a fresh database ` +
+      '(created and dropped by the bench), `DATABASE_URL` set, `WORKERS` 1 or 2 (node:cluster), ' +
+      'other settings default (PG_POOL_SIZE=10 per process, MAX_LOCKS_PER_USER=10). Same scenarios, ' +
+      'same rounds, same baseline as above; all of them run on PostgreSQL as they are.',
+    '',
+    '| scenario | workers | req/s | vs memory | vs baseline | p50 / p99 ms | p99 vs baseline | CPU µs/req |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+  );
+  const pgStores = report.stores.filter((store) => STORES[store].pg);
+  for (const { title, stores, baseline } of report.rows) {
+    for (const store of pgStores) {
+      const figures = stores[store];
+      if (!figures) continue;
+      const memory = stores.memory;
+      lines.push(
+        `| ${title} | ${STORES[store].workers} | ${fmt(figures.rps)} | ` +
+          `${memory ? `${fmt((figures.rps / memory.rps) * 100)}%` : '—'} | ` +
+          `${fmt((figures.rps / baseline.rps) * 100)}% | ${figures.p50} / ${figures.p99} | ` +
+          `${fmt(figures.p99 / Math.max(baseline.p99, 1), 2)}× | ${fmt(figures.cpuPerRequest)} |`,
+      );
+    }
+  }
+  return lines;
 }

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../test/support/postgres';
 import { freePort, killChildren, NodeChild, type Memory } from './NodeChild';
 import {
   BENCH_ROWS,
@@ -12,16 +14,27 @@ import {
   type Load,
   type Scenario,
 } from './scenarios';
-import { renderReport, type Figures, type MemoryRow, type ScenarioRow } from './report';
+import {
+  renderReport,
+  STORES,
+  type Figures,
+  type MemoryRow,
+  type PostgresUse,
+  type ScenarioRow,
+  type StoreKey,
+} from './report';
 
 /**
  * `npm run bench`: the service and a bare Express baseline, each in its own process, driven in
- * turn by autocannon on the same scenarios, round after round; then the service's memory and
- * start-up at 10k, 100k and 1M seats, and with many seats locked at once. Prints the table and
- * writes it to bench/results.md. Exits non-zero when anything fails (a wrong answer included).
+ * turn by autocannon on the same scenarios, round after round; the service both in memory and on
+ * PostgreSQL with 1 and 2 workers (node:cluster), each on a fresh database. Then memory and
+ * start-up at 10k, 100k and 1M seats, with many seats locked at once, and on PostgreSQL. Prints the
+ * table and writes it to bench/results.md. Exits non-zero when anything fails (a wrong answer
+ * included); no PostgreSQL at all is not a failure: its rows say why they are missing.
  *
- *   npm run bench                       # the full run (about 3–4 minutes)
- *   npm run bench -- --quick            # a smoke run (well under a minute)
+ *   npm run bench                       # the full run (about 5–6 minutes)
+ *   npm run bench -- --quick            # a smoke run (about a minute)
+ *   npm run bench -- --only-store memory  # skip PostgreSQL (or `pg`: skip the in-memory store)
  *   npm run bench -- --rounds 5 --duration 10 --connections 50 --profile
  */
 const { values: args } = parseArgs({
@@ -32,6 +45,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     locked: { type: 'string' },
     only: { type: 'string' },
+    'only-store': { type: 'string' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -39,7 +53,7 @@ const { values: args } = parseArgs({
 
 const settings = {
   rounds: Number(args.rounds ?? (args.quick ? 1 : 3)),
-  durationS: Number(args.duration ?? (args.quick ? 1 : 4)),
+  durationS: Number(args.duration ?? (args.quick ? 1 : 3)),
   warmupS: args.quick ? 1 : 2,
   connections: Number(args.connections),
   lockedSeats: Number(args.locked ?? (args.quick ? 10_000 : 100_000)),
@@ -51,6 +65,11 @@ for (const [name, value] of Object.entries(settings)) {
     process.exit(2);
   }
 }
+const onlyStore = args['only-store'];
+if (onlyStore !== undefined && onlyStore !== 'memory' && onlyStore !== 'pg') {
+  console.error(`Bad option: --only-store must be memory or pg (got ${onlyStore}).`);
+  process.exit(2);
+}
 // A smoke run must not overwrite the figures the README quotes.
 const outFile = args.out ?? path.join(__dirname, args.quick ? 'results.quick.md' : 'results.md');
 
@@ -60,10 +79,27 @@ function runLoad(url: string, load: Load, duration: number): Promise<Result> {
   return autocannon({ url, connections: settings.connections, duration, requests: load.requests });
 }
 
-async function startService(
-  rows: number,
-  seatsPerRow: number,
-): Promise<[NodeChild, string, number]> {
+/** A server under load: its process, its address, and what to clean up after it. */
+interface Target {
+  name: string;
+  child: NodeChild;
+  url: string;
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The service as `npm start` runs it, on `store`: in memory, or on a fresh PostgreSQL database
+ * (dropped by `stop()`) with the store's number of workers.
+ */
+async function startService(rows: number, seatsPerRow: number, store: StoreKey): Promise<Target> {
+  const { workers, pg } = STORES[store];
+  let database: TestDatabase | undefined;
+  if (pg) {
+    const created = await createTestDatabase('seats_bench');
+    if (typeof created === 'string') throw new Error(`no PostgreSQL: ${created}`);
+    database = created;
+  }
   const port = await freePort();
   const child = new NodeChild({
     script: 'src/server.ts',
@@ -72,9 +108,9 @@ async function startService(
       SEAT_ROWS: String(rows),
       SEATS_PER_ROW: String(seatsPerRow),
       LOCK_TTL_MS: LONG_TTL,
-      // In this process's memory, one process, whatever the shell has set.
-      DATABASE_URL: '',
-      WORKERS: '1',
+      // In this process's memory or in this run's own database, whatever the shell has set.
+      DATABASE_URL: database?.url ?? '',
+      WORKERS: String(workers),
       // All the load comes from one address: the per-client rate limit would answer 429s.
       RATE_LIMIT_PER_MINUTE: '0',
       // No log line per request (the baseline writes none; 4xx answers log at warn); the request
@@ -86,15 +122,25 @@ async function startService(
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(__dirname, 'profiles')}`]
       : [],
   });
-  const startupMs = await child.start();
-  return [child, `http://127.0.0.1:${port}`, startupMs];
+  const stop = async () => {
+    await child.stop();
+    await database?.drop();
+  };
+  try {
+    const startupMs = await child.start();
+    return { name: STORES[store].label, child, url: `http://127.0.0.1:${port}`, startupMs, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
-async function startBaseline(): Promise<[NodeChild, string]> {
+async function startBaseline(): Promise<Target> {
   const port = await freePort();
   const child = new NodeChild({ script: 'bench/baseline.ts', port, env: {} });
-  await child.start();
-  return [child, `http://127.0.0.1:${port}`];
+  const startupMs = await child.start();
+  const url = `http://127.0.0.1:${port}`;
+  return { name: 'baseline', child, url, startupMs, stop: () => child.stop() };
 }
 
 function median(values: number[]): number {
@@ -118,16 +164,25 @@ function summarize(runs: Measured[]): Figures {
   };
 }
 
-/** Runs one scenario: a fresh service and baseline, warmed up, then rounds taken in turns. */
-async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
-  const [service, serviceUrl] = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW);
-  const [baseline, baselineUrl] = await startBaseline();
+/**
+ * Runs one scenario: a fresh service per store and a baseline, warmed up, then rounds taken in
+ * turns (each round alternates the order, so no server always goes first).
+ */
+async function runScenario(scenario: Scenario, stores: StoreKey[]): Promise<ScenarioRow> {
+  // Started together (their start-up is not measured here); whichever started is stopped after.
+  const started = await Promise.allSettled([
+    ...stores.map(async (store) => ({
+      ...(await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, store)),
+      store: store as StoreKey | undefined,
+      results: [] as Measured[],
+    })),
+    startBaseline().then((target) => ({ ...target, store: undefined, results: [] as Measured[] })),
+  ]);
+  const targets = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {
-    const targets = [
-      { name: 'service', child: service, url: serviceUrl, results: [] as Measured[] },
-      { name: 'baseline', child: baseline, url: baselineUrl, results: [] as Measured[] },
-    ];
-    // Round 0 warms the JIT up and is not counted; each later round alternates who goes first.
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Round 0 warms the JIT up and is not counted.
     for (let round = 0; round <= settings.rounds; round++) {
       const order = round % 2 ? targets : [...targets].reverse();
       for (const target of order) {
@@ -145,30 +200,40 @@ async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
       }
       process.stdout.write('.');
     }
-    const row = {
+    const row: ScenarioRow = {
       key: scenario.key,
       title: scenario.title,
-      service: summarize(targets[0].results),
-      baseline: summarize(targets[1].results),
+      baseline: summarize(targets[targets.length - 1].results),
+      stores: {},
     };
-    console.log(
-      ` ${scenario.title}: ${row.service.rps.toFixed(0)} vs ${row.baseline.rps.toFixed(0)} req/s, ` +
-        `${row.service.cpuPerRequest.toFixed(0)} vs ${row.baseline.cpuPerRequest.toFixed(0)} µs CPU/request`,
+    for (const target of targets) {
+      if (target.store) row.stores[target.store] = summarize(target.results);
+    }
+    const figures = targets.map(
+      (t) =>
+        `${t.name} ${summarize(t.results).rps.toFixed(0)} req/s ` +
+        `(${summarize(t.results).cpuPerRequest.toFixed(0)} µs CPU/req)`,
     );
+    console.log(` ${scenario.title}: ${figures.join(', ')}`);
     return row;
   } finally {
-    await Promise.all([service.stop(), baseline.stop()]);
+    await Promise.all(targets.map((target) => target.stop()));
   }
 }
 
-/** Start-up time and memory of an idle service of `rows × seatsPerRow` seats. */
-async function idleMemory(rows: number, seatsPerRow: number): Promise<MemoryRow> {
-  const [service, , startupMs] = await startService(rows, seatsPerRow);
+/** Start-up time and memory of an idle service of `rows × seatsPerRow` seats on `store`. */
+async function idleMemory(
+  rows: number,
+  seatsPerRow: number,
+  store: StoreKey = 'memory',
+): Promise<MemoryRow> {
+  const service = await startService(rows, seatsPerRow, store);
   try {
+    const where = store === 'memory' ? '' : ` on ${service.name} (fresh database)`;
     return {
-      label: `${(rows * seatsPerRow).toLocaleString('en')} seats, idle`,
-      startupMs,
-      memory: await service.memory(),
+      label: `${(rows * seatsPerRow).toLocaleString('en')} seats${where}, idle`,
+      startupMs: service.startupMs,
+      memory: await service.child.memory(),
     };
   } finally {
     await service.stop();
@@ -177,7 +242,8 @@ async function idleMemory(rows: number, seatsPerRow: number): Promise<MemoryRow>
 
 /** Memory of a 1M-seat service with `count` seats locked at once (locked over HTTP). */
 async function lockedMemory(count: number): Promise<MemoryRow> {
-  const [service, url, startupMs] = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW);
+  const service = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'memory');
+  const { url } = service;
   try {
     const load = lockMany();
     const result = await autocannon({
@@ -190,25 +256,55 @@ async function lockedMemory(count: number): Promise<MemoryRow> {
     const summary = (await (await fetch(`${url}/seats/summary`)).json()) as { locked: number };
     if (summary.locked !== count)
       throw new Error(`expected ${count} locked seats, the summary says ${summary.locked}`);
-    const memory: Memory = await service.memory();
-    return { label: `1,000,000 seats, ${count.toLocaleString('en')} locked`, startupMs, memory };
+    const memory: Memory = await service.child.memory();
+    return {
+      label: `1,000,000 seats, ${count.toLocaleString('en')} locked`,
+      startupMs: service.startupMs,
+      memory,
+    };
   } finally {
     await service.stop();
   }
 }
 
 async function baselineMemory(): Promise<MemoryRow> {
-  const started = performance.now();
-  const [baseline] = await startBaseline();
-  const startupMs = performance.now() - started;
+  const baseline = await startBaseline();
   try {
     return {
       label: 'Express baseline, idle (the floor)',
-      startupMs,
-      memory: await baseline.memory(),
+      startupMs: baseline.startupMs,
+      memory: await baseline.child.memory(),
     };
   } finally {
     await baseline.stop();
+  }
+}
+
+/**
+ * Whether the PostgreSQL rows can be measured: finds a server the way the tests do (local
+ * 127.0.0.1:5432, or a disposable one it starts), and reads the settings that decide what a
+ * commit costs. Resolves with the reason when there is none, which is not a failure of the bench.
+ */
+async function findPostgres(): Promise<PostgresUse> {
+  if (onlyStore === 'memory') return { used: false, reason: 'skipped (--only-store memory)' };
+  const database = await createTestDatabase('seats_bench');
+  if (typeof database === 'string') return { used: false, reason: `no PostgreSQL: ${database}` };
+  const client = new Client({ connectionString: database.url });
+  try {
+    await client.connect();
+    const setting = async (name: string) =>
+      (await client.query<{ setting: string }>(`SELECT current_setting('${name}') AS setting`))
+        .rows[0].setting;
+    return {
+      used: true,
+      source: database.source,
+      version: await setting('server_version'),
+      fsync: await setting('fsync'),
+      synchronousCommit: await setting('synchronous_commit'),
+    };
+  } finally {
+    await client.end();
+    await database.drop();
   }
 }
 
@@ -226,23 +322,37 @@ async function main(): Promise<void> {
       `no scenario ${unknown.join(', ')} (there are ${all.map((s) => s.key).join(', ')})`,
     );
   }
+  const postgres = await findPostgres();
+  if (!postgres.used) console.log(`PostgreSQL rows: ${postgres.reason}`);
+  const stores: StoreKey[] = [
+    ...(onlyStore === 'pg' ? [] : (['memory'] as const)),
+    ...(postgres.used ? (['pg1', 'pg2'] as const) : []),
+  ];
   const chosen = all.filter((s) => wanted.includes(s.key));
   const rows: ScenarioRow[] = [];
-  for (const scenario of chosen) rows.push(await runScenario(scenario));
+  for (const scenario of chosen) rows.push(await runScenario(scenario, stores));
 
   const memory: MemoryRow[] = [];
   if (!args.only) {
     memory.push(await baselineMemory());
-    memory.push(await idleMemory(100, 100));
-    memory.push(await idleMemory(100, 1000));
-    memory.push(await idleMemory(BENCH_ROWS, BENCH_SEATS_PER_ROW));
-    memory.push(await lockedMemory(settings.lockedSeats));
+    if (stores.includes('memory')) {
+      memory.push(await idleMemory(100, 100));
+      memory.push(await idleMemory(100, 1000));
+      memory.push(await idleMemory(BENCH_ROWS, BENCH_SEATS_PER_ROW));
+      memory.push(await lockedMemory(settings.lockedSeats));
+    }
+    if (postgres.used) {
+      memory.push(await idleMemory(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'pg1'));
+      memory.push(await idleMemory(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'pg2'));
+    }
   }
 
   const report = renderReport({
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`,
     settings,
+    stores,
+    postgres,
     rows,
     memory,
     elapsedS: (Date.now() - began) / 1000,

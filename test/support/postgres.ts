@@ -21,13 +21,16 @@ interface TestServer {
 export interface TestDatabase {
   url: string;
   name: string;
+  /** Which server it is on, in words (local, configured, disposable). */
+  source: string;
   drop(): Promise<void>;
 }
 
 let server: Promise<TestServer | { unavailable: string }> | undefined;
 
 /**
- * Creates a fresh database (`seats_test_<random>`) for one test file, on the first PostgreSQL it
+ * Creates a fresh database (`<prefix>_<random>`, by default `seats_test_…`) for one test file (or
+ * one bench target: `bench/run.ts` uses it too), on the first PostgreSQL it
  * can use: `TEST_DATABASE_URL` or `DATABASE_URL` when set, else the developers' and CI's server on
  * 127.0.0.1:5432 (database `test`), else a disposable server it starts itself from the system's
  * `initdb`/`pg_ctl` (as user `nobody` when run as root, since root cannot run postgres), stopped
@@ -40,14 +43,15 @@ let server: Promise<TestServer | { unavailable: string }> | undefined;
  * if (typeof db === 'string') this.skip();
  * ```
  */
-export async function createTestDatabase(): Promise<TestDatabase | string> {
+export async function createTestDatabase(prefix = 'seats_test'): Promise<TestDatabase | string> {
   server ??= findServer();
   const found = await server;
   if ('unavailable' in found) return found.unavailable;
-  const name = `seats_test_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(found.adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   return {
     name,
+    source: found.source,
     url: withDatabase(found.adminUrl, name),
     drop: () =>
       withClient(found.adminUrl, (client) =>
@@ -113,7 +117,7 @@ async function findServer(): Promise<TestServer | { unavailable: string }> {
 }
 
 function announce(found: TestServer): TestServer {
-  console.log(`  PostgreSQL for tests: ${found.source} (${redact(found.adminUrl)})`);
+  console.log(`  PostgreSQL for tests and bench: ${found.source} (${redact(found.adminUrl)})`);
   return found;
 }
 
@@ -194,7 +198,7 @@ async function startDisposable(): Promise<TestServer> {
     const user = asRoot ? 'nobody' : userInfo().username;
     return {
       adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      source: `disposable server started by the tests (initdb/pg_ctl from ${bin}, run as ${user}, in ${dir})`,
+      source: `disposable server started by this process (initdb/pg_ctl from ${bin}, run as ${user}, in ${dir})`,
     };
   } catch (err) {
     stop();
