@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { aptInstall } from './aptInstall';
 
 const run = promisify(execFile);
 
@@ -138,7 +139,7 @@ async function startDisposable(): Promise<TestServer> {
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error(
-      'no initdb/pg_ctl found (install PostgreSQL, e.g. apt-get install postgresql, or set PG_BIN)',
+      'no initdb/pg_ctl found, and apt-get could not install them (install PostgreSQL, e.g. apt-get install postgresql, or set PG_BIN)',
     );
   }
   const asRoot = process.getuid?.() === 0;
@@ -209,9 +210,15 @@ async function startDisposable(): Promise<TestServer> {
 
 /**
  * Where initdb and pg_ctl are: `PG_BIN` when set, else the newest of Debian's
- * /usr/lib/postgresql/<v>/bin, else the PATH's.
+ * /usr/lib/postgresql/<v>/bin, else the PATH's; on a machine with none of them, Debian's
+ * `postgresql` is installed first when we are root (its own cluster is not used).
  */
 function findPostgresBin(): string | undefined {
+  if (process.env.PG_BIN) return findInstalledBin();
+  return findInstalledBin() ?? (aptInstall(['postgresql']) ? findInstalledBin() : undefined);
+}
+
+function findInstalledBin(): string | undefined {
   if (process.env.PG_BIN) {
     return existsSync(join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : undefined;
   }
