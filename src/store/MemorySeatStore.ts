@@ -21,6 +21,7 @@ import type {
 import { seatChanges } from './seatChanges';
 import { isInitial, toRecord } from './seatRecord';
 import { StateIndex } from './StateIndex';
+import { seatSummary, TransitionFeed } from './TransitionFeed';
 
 type SeatActor = Actor<typeof seatMachine>;
 
@@ -79,7 +80,7 @@ export class MemorySeatStore implements SeatStore {
   private readonly entries = new Map<number, Entry>();
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
   private readonly states = new StateIndex();
-  private readonly listeners = new Set<(transition: SeatTransition) => void>();
+  private readonly feed = new TransitionFeed();
   /** The reply of the actor being sent to; `send` is synchronous so one slot is enough. */
   private lastReply: SeatReply | undefined;
   private readonly recordReply = (reply: SeatReply) => {
@@ -136,13 +137,11 @@ export class MemorySeatStore implements SeatStore {
   async summary(): Promise<SeatSummary> {
     const locked = this.states.count('locked');
     const booked = this.states.count('booked');
-    const total = this.venue.size;
-    return { total, available: total - locked - booked, locked, booked };
+    return seatSummary(this.venue.size, locked, booked);
   }
 
   subscribe(listener: (transition: SeatTransition) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -153,7 +152,7 @@ export class MemorySeatStore implements SeatStore {
     this.entries.clear();
     this.live.clear();
     this.states.clear();
-    this.listeners.clear();
+    this.feed.clear();
   }
 
   /** Memory is always reachable. */
@@ -206,7 +205,7 @@ export class MemorySeatStore implements SeatStore {
 
   private publish(transition: Omit<SeatTransition, 'at'>): void {
     const full: SeatTransition = { ...transition, at: this.options.clock.now() };
-    for (const listener of this.listeners) listener(full);
+    this.feed.publish(full);
   }
 
   private activate(id: string, snapshot: Snapshot<unknown>): SeatActor {

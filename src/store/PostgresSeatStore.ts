@@ -20,6 +20,7 @@ import type {
   SeatTransition,
 } from './SeatStore';
 import { persistSeat, restoreSeat, stepSeat, type SeatSnapshot, type SeatStep } from './stepSeat';
+import { seatSummary, TransitionFeed } from './TransitionFeed';
 
 export interface PostgresSeatStoreOptions {
   /** `postgres://user@host:port/database`. */
@@ -88,7 +89,7 @@ interface SeatRow {
  */
 export class PostgresSeatStore implements SeatStore {
   readonly venue: Venue;
-  private readonly listeners = new Set<(transition: SeatTransition) => void>();
+  private readonly feed = new TransitionFeed();
   private readonly initial: SeatSnapshot;
   private readonly logError: (err: unknown) => void;
   private listener: Client | undefined;
@@ -184,13 +185,11 @@ export class PostgresSeatStore implements SeatStore {
     );
     const locked = Number(rows[0].locked);
     const booked = Number(rows[0].booked);
-    const total = this.venue.size;
-    return { total, available: total - locked - booked, locked, booked };
+    return seatSummary(this.venue.size, locked, booked);
   }
 
   subscribe(listener: (transition: SeatTransition) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   /** `SELECT 1` on the request pool: rejects while the database cannot be reached. */
@@ -260,7 +259,7 @@ export class PostgresSeatStore implements SeatStore {
     this.closed = true;
     clearTimeout(this.sweepTimer);
     await this.sweeping;
-    this.listeners.clear();
+    this.feed.clear();
     await this.listener?.end().catch(() => undefined);
     await Promise.all([this.pool.end(), this.quotaPool?.end()]);
   }
@@ -426,7 +425,7 @@ export class PostgresSeatStore implements SeatStore {
     if (!payload) return;
     for (const { origin, ...heard } of JSON.parse(payload) as Published[]) {
       const transition: SeatTransition = { ...heard, local: origin === this.origin };
-      for (const listener of this.listeners) listener(transition);
+      this.feed.publish(transition);
     }
   }
 
