@@ -112,8 +112,20 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
     await service.lock('C2', 'erin');
     clock.increment(TTL); // both deadlines reached
 
-    // Nobody swept yet: the database still says locked, but the next request sees it expired.
-    expect((await store.get('C1')).state).to.equal('locked');
+    // Nobody swept yet: the rows still say locked, but reads ask the machine, which sees them
+    // expired (and writes nothing), and so does the next request.
+    expect((await store.get('C1')).state).to.equal('available');
+    const locked = await store.list({ state: 'locked', limit: 10 });
+    expect(locked.seats.map((seat) => seat.id)).not.to.include.members(['C1', 'C2']);
+    const row = await store.list({ after: 'B5', limit: 2 });
+    expect(row.seats.map((seat) => [seat.id, seat.state])).to.deep.equal([
+      ['C1', 'available'],
+      ['C2', 'available'],
+    ]);
+    expect(
+      transitions.filter((t) => t.to === 'available'),
+      'a read writes nothing',
+    ).to.be.empty;
     await service.lock('C1', 'frank');
     await waitFor(() => transitions.some((t) => t.id === 'C1' && t.to === 'available'));
     expect(transitions.filter((t) => t.id === 'C1').map((t) => t.to)).to.deep.equal([

@@ -152,7 +152,17 @@ export class PostgresSeatStore implements SeatStore {
 
   async get(id: string): Promise<SeatRecord> {
     const row = await this.readRow(this.indexOf(id));
-    return toRecord(id, row ? restoreSeat(row.snapshot) : this.initial);
+    return toRecord(id, row ? this.asOfNow(restoreSeat(row.snapshot)) : this.initial);
+  }
+
+  /**
+   * The seat as the machine sees it now: a lock whose deadline has passed reads as expired even
+   * before the sweeper has written that down (the machine decides, by a pure `EXPIRE{now}` step;
+   * nothing is written by a read).
+   */
+  private asOfNow(snapshot: SeatSnapshot): SeatSnapshot {
+    if (snapshot.value !== 'locked') return snapshot;
+    return stepSeat(snapshot, { type: 'EXPIRE', now: this.options.clock.now() }).snapshot;
   }
 
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
@@ -169,7 +179,7 @@ export class PostgresSeatStore implements SeatStore {
         const row = rows.get(index);
         const record = toRecord(
           this.venue.idAt(index),
-          row ? restoreSeat(row.snapshot) : this.initial,
+          row ? this.asOfNow(restoreSeat(row.snapshot)) : this.initial,
         );
         if (state === undefined || record.state === state) seats.push(record);
       }
@@ -302,10 +312,13 @@ export class PostgresSeatStore implements SeatStore {
       'SELECT idx, snapshot, version FROM seat WHERE state = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
       [state, start, limit],
     );
-    const seats = rows.map((row) => toRecord(this.venue.idAt(row.idx), restoreSeat(row.snapshot)));
+    // A lock past its deadline that the sweeper has not written down yet is left out of `locked`.
+    const seats = rows
+      .map((row) => toRecord(this.venue.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))
+      .filter((seat) => seat.state === state);
     const last = rows[rows.length - 1];
     const next =
-      rows.length === limit && last.idx < this.venue.size - 1 ? seats[seats.length - 1].id : null;
+      rows.length === limit && last.idx < this.venue.size - 1 ? this.venue.idAt(last.idx) : null;
     return { seats, next };
   }
 
