@@ -9,6 +9,25 @@ const step = pureStepper(seatMachine, { ttlMs: 1 });
 
 export type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
+/**
+ * One event through the seat machine, purely: the next snapshot and the reply the machine emitted
+ * (`undefined` for EXPIRE, or when no transition handled the event). Every place that steps a seat
+ * snapshot (the PostgreSQL store, the linearizability checker's specification, tests) uses this.
+ *
+ * @example
+ * ```ts
+ * const [next, reply] = applySeatEvent(seat, { type: 'CONFIRM', userId: 'bob', now });
+ * reply; // { type: 'seat.refused', code: 'NOT_LOCKED' }
+ * ```
+ */
+export function applySeatEvent(
+  seat: SeatSnapshot,
+  event: SeatEvent,
+): [next: SeatSnapshot, reply: SeatReply | undefined] {
+  const [next, actions] = step(seat, event);
+  return [next, emitted<SeatReply>(actions)];
+}
+
 /** What one event did to a seat held as a snapshot rather than a running actor. */
 export interface SeatStep {
   /** The seat after the event (the very `before` object when nothing changed). */
@@ -48,12 +67,12 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
     if (to.value !== states[states.length - 1]) states.push(to.value);
     changes.push(...seatChanges(from.value, from.context.lock, to.value, to.context));
   };
-  let [snapshot] = step(before, { type: 'EXPIRE', now: event.now });
+  let [snapshot] = applySeatEvent(before, { type: 'EXPIRE', now: event.now });
   visit(before, snapshot);
   let reply: SeatReply | undefined;
   if (event.type !== 'EXPIRE') {
-    const [next, actions] = step(snapshot, event);
-    reply = emitted<SeatReply>(actions);
+    const [next, answer] = applySeatEvent(snapshot, event);
+    reply = answer;
     visit(snapshot, next);
     snapshot = next;
   }

@@ -1,6 +1,7 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
-import type { SeatReply, SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import { applySeatEvent } from '../store/stepSeat';
 import type { Operation, Outcome } from './Operation';
 
 /** A seat as the sequential specification sees it: the machine's own snapshot. */
@@ -27,7 +28,7 @@ export function initialSeat(ttlMs: number): SpecSnapshot {
 
 /**
  * The sequential specification of one seat, taken from the seat machine itself (never a second copy
- * of its rules): requests are applied with xstate's pure `transition`, and the machine's emitted
+ * of its rules): requests are applied with a pure step of the machine (`applySeatEvent`), and the machine's emitted
  * reply says whether the service must answer 200 or 409 and with which code. `op` is applied as
  * if the server had stamped its event with `now`; a lock with no answer can be given the `lockId`
  * the server may have drawn for it (later answers can reveal it).
@@ -47,8 +48,7 @@ export function specStep(
 ): SpecStep {
   if (op.kind === 'get') return { next: seat, expected: readOf(seat) };
   const event = toEvent(op, now, lockId);
-  const [next, actions] = transition(seatMachine, seat, event);
-  const reply = replyOf(actions);
+  const [next, reply] = applySeatEvent(seat, event);
   if (reply?.type !== 'seat.accepted') {
     // No handler at all is a refusal too; the service answers it 409 TRANSITION_REFUSED.
     return { next, expected: { status: 409, code: reply?.code ?? 'TRANSITION_REFUSED' } };
@@ -62,23 +62,6 @@ export function specStep(
 }
 
 /**
- * The machine's reply among the actions pure `transition` returns (instead of running them): the
- * `xstate.emit` action's event; `undefined` when no transition handled the event.
- *
- * @example
- * ```ts
- * const [, actions] = transition(seatMachine, seat, { type: 'CONFIRM', userId: 'bob', now });
- * replyOf(actions); // { type: 'seat.refused', code: 'NOT_LOCKED' }
- * ```
- */
-export function replyOf(
-  actions: ReadonlyArray<{ type: string; params?: unknown }>,
-): SeatReply | undefined {
-  const emitted = actions.find((action) => action.type === 'xstate.emit');
-  return (emitted?.params as { event?: SeatReply } | undefined)?.event;
-}
-
-/**
  * The internal event that ends a due lock: the machine's own `EXPIRE`, at the lock's deadline.
  *
  * @example
@@ -88,7 +71,7 @@ export function replyOf(
  */
 export function specExpire(seat: SpecSnapshot, now: number): SpecSnapshot {
   const until = seat.context.lock?.until ?? now;
-  return transition(seatMachine, seat, { type: 'EXPIRE', now: Math.max(now, until) })[0];
+  return applySeatEvent(seat, { type: 'EXPIRE', now: Math.max(now, until) })[0];
 }
 
 /**

@@ -1,7 +1,7 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
-import { replyOf } from '../../src/verify/seatSpec';
+import { applySeatEvent } from '../../src/store/stepSeat';
 import type {
   ApplyResult,
   ListQuery,
@@ -45,9 +45,8 @@ export class CheckThenActSeatStore implements SeatStore {
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
     const read = this.seats.get(id) ?? this.initial;
     await this.pause(); // the race window
-    const [next, actions] = transition(seatMachine, read, event);
+    const [next, reply] = applySeatEvent(read, event);
     this.seats.set(id, next);
-    const reply = replyOf(actions);
     return { reply, seat: this.record(id) };
   }
 

@@ -1,7 +1,7 @@
-import { transition } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
+import { applySeatEvent } from '../../src/store/stepSeat';
 
 export const MODEL_TTL = 60_000;
 export const USERS = ['alice', 'bob'] as const;
@@ -76,11 +76,7 @@ export function seatModelPaths(): ModelPath[] {
 
 /** What the machine answers to `event` in `state`: its emitted reply, if any. */
 export function expectedReply(state: SeatSnapshot, event: SeatEvent): SeatReply | undefined {
-  const [, actions] = transition(seatMachine, state, event);
-  // Emitted events surface as resolved `xstate.emit` actions (the typings list the named ones only).
-  const emitted = actions.find((action) => (action.type as string) === 'xstate.emit') as
-    { params: { event: SeatReply } } | undefined;
-  return emitted?.params.event;
+  return applySeatEvent(state, event)[1];
 }
 
 /** The event's `type` plus the fields a reader needs, e.g. `CONFIRM(bob, stale)`. */

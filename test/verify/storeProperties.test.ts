@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { SimulatedClock, transition } from 'xstate';
-import { seatMachine } from '../../machines/seatMachine';
+import { SimulatedClock } from 'xstate';
 import type { SeatRequestEvent } from '../../machines/seatTypes';
 import { MemorySeatStore } from '../../src/store/MemorySeatStore';
-import { initialSeat, replyOf, specExpire, type SpecSnapshot } from '../../src/verify/seatSpec';
+import { applySeatEvent } from '../../src/store/stepSeat';
+import { initialSeat, specExpire, type SpecSnapshot } from '../../src/verify/seatSpec';
 import { Venue } from '../../src/venue';
 
 const TTL = 100;
@@ -69,8 +69,8 @@ async function runAgainstModel(commands: Command[]): Promise<void> {
             ? { type: 'LOCK', userId, lockId: `L${drawn++}`, now: clock.now() }
             : { type: cmd.kind, userId, lockId: pick(cmd.lockId, mine), now: clock.now() };
         const { reply } = await store.apply(id, event);
-        const [next, actions] = transition(seatMachine, model[cmd.seat], event);
-        expect(reply, `${event.type} on ${id} at ${clock.now()}`).to.deep.equal(replyOf(actions));
+        const [next, expected] = applySeatEvent(model[cmd.seat], event);
+        expect(reply, `${event.type} on ${id} at ${clock.now()}`).to.deep.equal(expected);
         model[cmd.seat] = next;
         const got = next.context.lock?.lockId;
         if (cmd.kind === 'LOCK' && got && mine.at(-1) !== got) {
