@@ -1,18 +1,16 @@
 import type { UserLocksEvent, UserLocksReply } from '../../machines/userLocksMachine';
+import { KeyedQueue } from './KeyedQueue';
 import type { LockQuota, LockQuotaRefusal } from './LockQuota';
 import type { SeatStore, SeatTransition } from './SeatStore';
 import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from './stepUserLocks';
 
 interface UserEntry {
   snapshot: UserLocksSnapshot;
-  /** The user's lock requests, one after the other (see {@link LockQuota.admit}). */
-  queue: Promise<unknown>;
-  pending: number;
 }
 
 /**
  * {@link LockQuota} for one process: one `userLocksMachine` snapshot per user, stepped with xstate's
- * pure `transition()` and fed by the store's transitions (which carry the lock holder). A user who
+ * pure step of the machine and fed by the store's transitions (which carry the lock holder). A user who
  * holds nothing and asks nothing has no entry. Over PostgreSQL, `PostgresLockQuota` rebuilds the
  * same machine from the database instead, so the cap holds across instances.
  *
@@ -25,6 +23,8 @@ interface UserEntry {
  */
 export class MemoryLockQuota implements LockQuota {
   private readonly users = new Map<string, UserEntry>();
+  /** One user's lock requests, one after the other (see {@link LockQuota.admit}). */
+  private readonly queue = new KeyedQueue();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -39,22 +39,19 @@ export class MemoryLockQuota implements LockQuota {
     seatId: string,
     take: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)> {
-    const entry = this.entry(userId);
-    entry.pending++;
-    const turn = entry.queue.then(async () => {
-      const reply = this.send(entry, { type: 'REQUEST_LOCK', seatId });
-      if (reply?.type !== 'user.accepted') {
-        const { held, max } = reply ?? { held: 0, max: this.max };
-        return { ok: false as const, code: 'TOO_MANY_LOCKS' as const, held, max };
-      }
-      return { ok: true as const, value: await take() };
-    });
-    entry.queue = turn.catch(() => undefined);
     try {
-      return await turn;
+      return await this.queue.run(userId, async () => {
+        const entry = this.entry(userId);
+        const reply = this.send(entry, { type: 'REQUEST_LOCK', seatId });
+        if (reply?.type !== 'user.accepted') {
+          const { held, max } = reply ?? { held: 0, max: this.max };
+          return { ok: false as const, code: 'TOO_MANY_LOCKS' as const, held, max };
+        }
+        return { ok: true as const, value: await take() };
+      });
     } finally {
-      entry.pending--;
-      this.forgetIfIdle(userId, entry);
+      const entry = this.users.get(userId);
+      if (entry) this.forgetIfIdle(userId, entry);
     }
   }
 
@@ -78,7 +75,7 @@ export class MemoryLockQuota implements LockQuota {
   private entry(userId: string): UserEntry {
     let entry = this.users.get(userId);
     if (!entry) {
-      entry = { snapshot: userLocksStart(this.max), queue: Promise.resolve(), pending: 0 };
+      entry = { snapshot: userLocksStart(this.max) };
       this.users.set(userId, entry);
     }
     return entry;
@@ -92,7 +89,7 @@ export class MemoryLockQuota implements LockQuota {
   }
 
   private forgetIfIdle(userId: string, entry: UserEntry): void {
-    if (entry.pending === 0 && entry.snapshot.context.held.length === 0) {
+    if (!this.queue.busy(userId) && entry.snapshot.context.held.length === 0) {
       if (this.users.get(userId) === entry) this.users.delete(userId);
     }
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Venue } from '../venue';
 import type { LockQuota, LockQuotaRefusal } from './LockQuota';
 import { stepUserLocks, userLocksStart } from './stepUserLocks';
+import { KeyedQueue } from './KeyedQueue';
 
 export interface PostgresLockQuotaOptions {
   /**
@@ -42,22 +43,13 @@ type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
  * ```
  */
 export class PostgresLockQuota implements LockQuota {
-  /** The tail of each user's queue in this process; a user with nothing queued has none. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** One user's requests in this process, one after the other. */
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly options: PostgresLockQuotaOptions) {}
 
-  async admit<T>(userId: string, seatId: string, take: () => Promise<T>): Promise<Admission<T>> {
-    const turn = (this.queues.get(userId) ?? Promise.resolve()).then(() =>
-      this.admitAcrossInstances(userId, seatId, take),
-    );
-    const tail = turn.catch(() => undefined);
-    this.queues.set(userId, tail);
-    try {
-      return await turn;
-    } finally {
-      if (this.queues.get(userId) === tail) this.queues.delete(userId);
-    }
+  admit<T>(userId: string, seatId: string, take: () => Promise<T>): Promise<Admission<T>> {
+    return this.queue.run(userId, () => this.admitAcrossInstances(userId, seatId, take));
   }
 
   /** Its connections belong to the seat store, which closes them with its own. */
