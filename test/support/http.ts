@@ -1,22 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { SimulatedClock } from 'xstate';
-import { createApp, type AppOptions, type SeatApp } from '../../src/app';
+import type { AppOptions } from '../../src/app';
+import { serve, type Served } from './serve';
 
-export interface TestServer extends SeatApp {
-  url: string;
+export interface TestServer extends Served {
   clock: SimulatedClock;
-  /** `fetch` against the server, JSON in and out. */
+  /** JSON in and out; a string body is sent as it is (malformed JSON, arrays…). */
   request(
     method: string,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: any; headers: Headers }>;
-  stop(): Promise<void>;
 }
 
 /**
- * Runs `createApp` in-process on port 0 with a simulated clock the test moves by hand.
+ * {@link serve} (the app in-process on port 0, every response checked against the documented
+ * API) with a simulated clock the test moves by hand.
  *
  * @example
  * ```ts
@@ -28,33 +26,14 @@ export interface TestServer extends SeatApp {
  */
 export async function startServer(options: AppOptions = {}): Promise<TestServer> {
   const clock = new SimulatedClock();
-  const seatApp = createApp({ clock, ...options });
-  const server: Server = await new Promise((resolve) => {
-    const s = seatApp.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serve({ clock, ...options });
   return {
-    ...seatApp,
-    url,
+    ...api,
     clock,
     async request(method, path, body) {
-      const res = await fetch(url + path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body:
-          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        body: text ? JSON.parse(text) : undefined,
-        headers: res.headers,
-      };
-    },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await seatApp.close();
+      const sent = typeof body === 'string' ? { rawBody: body } : { body };
+      const { status, body: received, headers } = await api.call(method, path, sent);
+      return { status, body: received, headers };
     },
   };
 }
