@@ -5,7 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres';
-import { freePort, killChildren, NodeChild, type Memory } from './NodeChild';
+import { freePort } from '../scripts/freePort';
+import { killChildren, NodeChild, type Memory } from './NodeChild';
 import {
   BENCH_ROWS,
   BENCH_SEATS_PER_ROW,

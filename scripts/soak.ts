@@ -10,12 +10,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkLinearizable } from '../src/verify/checkLinearizable';
 import { runRandomLoad } from '../src/verify/runRandomLoad';
 import { Venue } from '../src/venue';
+import { freePort } from './freePort';
 
 const { values } = parseArgs({
   options: {
@@ -33,18 +33,6 @@ const roundMs = Number(values.round) * 1000;
 const seed = Number(values.seed);
 const SEATS_PER_ROUND = 8;
 const venue = new Venue(100, 100);
-
-/** A port nobody is using right now (the service is told it through PORT). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident memory of a process in MB, from /proc (Linux). */
 function rssMb(pid: number): number {

@@ -1,18 +1,8 @@
 import { expect } from 'chai';
-import net from 'node:net';
 import WebSocket from 'ws';
 import { createApp } from '../src/app';
 import { startInspector } from '../src/inspector';
-
-/** A port nobody listens on right now (the relay takes a fixed port, not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../scripts/freePort';
 
 interface Inspected {
   type: string;

@@ -1,11 +1,11 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { freePort } from '../../scripts/freePort';
 import { aptInstall } from './aptInstall';
 
 const run = promisify(execFile);
@@ -232,17 +232,6 @@ function findInstalledBin(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
   const initdb = found.stdout.trim();
   return found.status === 0 && initdb ? join(initdb, '..') : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function withClient<T>(
