@@ -55,7 +55,7 @@ export interface NodeChildOptions {
  *
  * @example
  * ```ts
- * const child = new NodeChild({ script: 'src/server.ts', port: await freePort(), env: {} });
+ * const child = new NodeChild({ script: 'src/process/server.ts', port: await freePort(), env: {} });
  * const startupMs = await child.start();
  * const { rss } = await child.memory();
  * await child.stop();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../test/support/postgres';
+import { createTestDatabase, type TestDatabase } from '../scripts/postgres/testDatabase';
 import { freePort } from '../scripts/freePort';
 import { killChildren, NodeChild, type Memory } from './NodeChild';
 import {
@@ -103,7 +103,7 @@ async function startService(rows: number, seatsPerRow: number, store: StoreKey):
   }
   const port = await freePort();
   const child = new NodeChild({
-    script: 'src/server.ts',
+    script: 'src/process/server.ts',
     port,
     env: {
       SEAT_ROWS: String(rows),

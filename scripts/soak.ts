@@ -45,7 +45,7 @@ async function startService(port: number): Promise<ChildProcess> {
   const root = path.resolve(__dirname, '..');
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/server.ts')],
+    ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/process/server.ts')],
     {
       cwd: root,
       env: {

@@ -15,13 +15,13 @@ import { seatRoutes } from './http/seatRoutes';
 import { securityHeaders } from './http/securityHeaders';
 import { summaryRoutes } from './http/summaryRoutes';
 import { SeatEventHub } from './events/SeatEventHub';
-import { Lifecycle } from './lifecycle';
+import { Lifecycle } from './process/lifecycle';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
 import type { LockQuota } from './store/LockQuota';
-import { MemoryLockQuota } from './store/MemoryLockQuota';
-import { MemorySeatStore } from './store/MemorySeatStore';
+import { MemoryLockQuota } from './store/memory/MemoryLockQuota';
+import { MemorySeatStore } from './store/memory/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
 
@@ -46,7 +46,7 @@ export interface AppOptions {
   eventsHeartbeatMs?: number;
   /** How many recent seat events `GET /seats/events` keeps for resuming (default 10 000). */
   eventsBufferSize?: number;
-  /** Request and error log (pino); default silent, `src/server.ts` passes one at `LOG_LEVEL`. */
+  /** Request and error log (pino); default silent, `src/process/server.ts` passes one at `LOG_LEVEL`. */
   logger?: Logger;
   /**
    * Lock, confirm and release requests allowed per client per minute; `0` (the default here) is
@@ -88,7 +88,7 @@ export interface SeatApp {
 
 /**
  * Builds the seat booking service as an Express app, without listening: tests run it in-process
- * on port 0, `src/server.ts` runs it for real. The app starts in lifecycle state `starting`
+ * on port 0, `src/process/server.ts` runs it for real. The app starts in lifecycle state `starting`
  * (`/readyz` 503) until `lifecycle.ready()` is called once it listens.
  *
  * @example

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Lifecycle } from '../lifecycle';
+import type { Lifecycle } from '../process/lifecycle';
 import type { SeatStore } from '../store/SeatStore';
 
 /**

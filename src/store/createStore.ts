@@ -2,8 +2,8 @@ import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { Venue } from '../venue';
-import { MemorySeatStore } from './MemorySeatStore';
-import { PostgresSeatStore } from './PostgresSeatStore';
+import { MemorySeatStore } from './memory/MemorySeatStore';
+import { PostgresSeatStore } from './postgres/PostgresSeatStore';
 import type { SeatStore } from './SeatStore';
 
 export interface StoreDeps {

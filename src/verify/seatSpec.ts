@@ -1,7 +1,7 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
-import { applySeatEvent } from '../store/stepSeat';
+import { applySeatEvent } from '../../machines/run/stepSeat';
 import type { Operation, Outcome } from './Operation';
 
 /** A seat as the sequential specification sees it: the machine's own snapshot. */

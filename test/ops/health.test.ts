@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createApp } from '../../src/app';
 import { Venue } from '../../src/venue';
-import { MemorySeatStore } from '../../src/store/MemorySeatStore';
+import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { systemClock } from '../../src/clock';
 import { serve, type Served } from '../support/serve';
 

@@ -1,7 +1,7 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
-import { applySeatEvent } from '../../src/store/stepSeat';
+import { applySeatEvent } from '../../machines/run/stepSeat';
 import type {
   ApplyResult,
   ListQuery,

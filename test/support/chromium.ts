@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { aptInstall } from './aptInstall';
+import { aptInstall } from '../../scripts/aptInstall';
 
 /** Where Debian puts its Chromium; `CHROMIUM_PATH` overrides. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];

@@ -1,7 +1,7 @@
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
-import { applySeatEvent } from '../../src/store/stepSeat';
+import { applySeatEvent } from '../../machines/run/stepSeat';
 
 export const MODEL_TTL = 60_000;
 export const USERS = ['alice', 'bob'] as const;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-/** A service instance running as its own process (`src/server.ts`), as in production. */
+/** A service instance running as its own process (`src/process/server.ts`), as in production. */
 export interface ServerProcess {
   /** `http://localhost:<port>`. */
   url: string;
@@ -15,7 +15,7 @@ export interface ServerProcess {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts `src/server.ts` in a child process on a free port with `env` on top of this process's
+ * Starts `src/process/server.ts` in a child process on a free port with `env` on top of this process's
  * environment, and resolves once it is listening (bounded wait: a server that cannot start
  * rejects with its output).
  *
@@ -29,7 +29,7 @@ const ROOT = join(__dirname, '..', '..');
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--require', 'ts-node/register/transpile-only', join('src', 'server.ts')],
+    ['--require', 'ts-node/register/transpile-only', join('src', 'process', 'server.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, PORT: '0', WORKERS: '1', INSPECT: '0', ...env },

@@ -70,7 +70,7 @@ const unexpected = (statuses: LoadStats['statuses']) =>
 describe('Linearizability on PostgreSQL: two server processes sharing one venue', function () {
   this.timeout(120_000);
   const db = usePostgres();
-  /** Two `src/server.ts` processes on the same database; [1] is the one the crash test kills. */
+  /** Two `src/process/server.ts` processes on the same database; [1] is the one the crash test kills. */
   const instances: ServerProcess[] = [];
   const env = () => ({
     DATABASE_URL: db().url,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { SimulatedClock } from 'xstate';
 import { HttpError } from '../../src/http/HttpError';
 import { SeatService } from '../../src/SeatService';
-import { MemorySeatStore } from '../../src/store/MemorySeatStore';
+import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import type { SeatStore } from '../../src/store/SeatStore';
 import { checkLinearizable } from '../../src/verify/checkLinearizable';
 import { History } from '../../src/verify/History';

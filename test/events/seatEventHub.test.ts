@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
-import { SeatEventHub, type SeatEventClient } from '../src/events/SeatEventHub';
-import type { SeatTransition } from '../src/store/SeatStore';
-import { parseSse } from './support/sseClient';
+import { SeatEventHub, type SeatEventClient } from '../../src/events/SeatEventHub';
+import type { SeatTransition } from '../../src/store/SeatStore';
+import { parseSse } from '../support/sseClient';
 
 /** A store stand-in: just the `subscribe` the hub uses, and a way to emit transitions. */
 function fakeSource() {

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { SimulatedClock } from 'xstate';
-import { createApp, type SeatApp } from '../src/app';
-import { MemorySeatStore } from '../src/store/MemorySeatStore';
-import { Venue } from '../src/venue';
-import { openSse, type ParsedSse } from './support/sseClient';
+import { createApp, type SeatApp } from '../../src/app';
+import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
+import { Venue } from '../../src/venue';
+import { openSse, type ParsedSse } from '../support/sseClient';
 
 const TTL = 60_000;
 const START = Date.UTC(2026, 10, 24, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 
 describe('config: database and workers', () => {
   it('keeps seats in memory in one process by default', () => {

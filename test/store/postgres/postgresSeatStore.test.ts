@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
-import type { SeatRequestEvent } from '../machines/seatTypes';
-import type { Clock } from '../src/clock';
-import { HttpError } from '../src/http/HttpError';
-import { SeatService } from '../src/SeatService';
-import { VenueMismatchError } from '../src/store/postgresSchema';
-import { PostgresSeatStore, type PostgresSeatStoreOptions } from '../src/store/PostgresSeatStore';
-import type { SeatTransition } from '../src/store/SeatStore';
-import { Venue } from '../src/venue';
-import { createTestDatabase, usePostgres } from './support/postgres';
-import { waitFor } from './support/waitFor';
+import type { SeatRequestEvent } from '../../../machines/seatTypes';
+import type { Clock } from '../../../src/clock';
+import { HttpError } from '../../../src/http/HttpError';
+import { SeatService } from '../../../src/SeatService';
+import { VenueMismatchError } from '../../../src/store/postgres/schema';
+import { PostgresSeatStore, type PostgresSeatStoreOptions } from '../../../src/store/postgres/PostgresSeatStore';
+import type { SeatTransition } from '../../../src/store/SeatStore';
+import { Venue } from '../../../src/venue';
+import { createTestDatabase, usePostgres } from '../../support/postgres';
+import { waitFor } from '../../support/waitFor';
 
 const TTL = 60_000;
 

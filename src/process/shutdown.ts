@@ -1,7 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { SeatApp } from './app';
+import type { SeatApp } from '../app';
 
 /** The server's connections as shutdown needs to know them. */
 export interface Connections {

@@ -1,5 +1,5 @@
-import type { SeatContext, SeatLock, SeatStateValue } from '../../machines/seatTypes';
-import type { SeatTransition, SeatTransitionReason } from './SeatStore';
+import type { SeatContext, SeatLock, SeatStateValue } from '../seatTypes';
+import type { SeatTransition, SeatTransitionReason } from '../../src/store/SeatStore';
 
 /** A transition as a store derives it from one machine step, before it adds the seat id and time. */
 export type SeatChange = Pick<SeatTransition, 'from' | 'to' | 'reason' | 'userId'>;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
-import { seatMachine } from '../machines/seatMachine';
-import type { SeatReply, SeatRequestEvent } from '../machines/seatTypes';
-import { MemorySeatStore } from '../src/store/MemorySeatStore';
-import type { SeatTransition } from '../src/store/SeatStore';
-import { Venue } from '../src/venue';
+import { seatMachine } from '../../../machines/seatMachine';
+import type { SeatReply, SeatRequestEvent } from '../../../machines/seatTypes';
+import { MemorySeatStore } from '../../../src/store/memory/MemorySeatStore';
+import type { SeatTransition } from '../../../src/store/SeatStore';
+import { Venue } from '../../../src/venue';
 
 const TTL = 1000;
 

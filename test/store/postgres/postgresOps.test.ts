@@ -1,20 +1,20 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
-import { createApp, type SeatApp } from '../../src/app';
-import type { Clock } from '../../src/clock';
-import { HttpError } from '../../src/http/HttpError';
+import { createApp, type SeatApp } from '../../../src/app';
+import type { Clock } from '../../../src/clock';
+import { HttpError } from '../../../src/http/HttpError';
 import {
   PostgresSeatStore,
   type PostgresSeatStoreOptions,
-} from '../../src/store/PostgresSeatStore';
-import type { SeatTransition } from '../../src/store/SeatStore';
-import { Venue } from '../../src/venue';
-import { createTestDatabase, usePostgres } from '../support/postgres';
-import { promSample } from '../support/promSample';
-import { serve, type Served } from '../support/serve';
-import { openSse } from '../support/sseClient';
-import { waitFor } from '../support/waitFor';
+} from '../../../src/store/postgres/PostgresSeatStore';
+import type { SeatTransition } from '../../../src/store/SeatStore';
+import { Venue } from '../../../src/venue';
+import { createTestDatabase, usePostgres } from '../../support/postgres';
+import { promSample } from '../../support/promSample';
+import { serve, type Served } from '../../support/serve';
+import { openSse } from '../../support/sseClient';
+import { waitFor } from '../../support/waitFor';
 
 const TTL = 60_000;
 

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool, type PoolClient } from 'pg';
 import { initialTransition } from 'xstate';
-import { seatMachine } from '../../machines/seatMachine';
-import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
-import type { Clock } from '../clock';
-import type { Venue } from '../venue';
-import type { LockQuota } from './LockQuota';
+import { seatMachine } from '../../../machines/seatMachine';
+import type { SeatRequestEvent, SeatStateValue } from '../../../machines/seatTypes';
+import type { Clock } from '../../clock';
+import type { Venue } from '../../venue';
+import type { LockQuota } from '../LockQuota';
 import { PostgresLockQuota } from './PostgresLockQuota';
-import { COUNT_SHARDS, migrate } from './postgresSchema';
-import type { SeatChange } from './seatChanges';
-import { toRecord } from './seatRecord';
+import { COUNT_SHARDS, migrate } from './schema';
+import type { SeatChange } from '../../../machines/run/seatChanges';
+import { toRecord } from '../seatRecord';
 import type {
   ApplyResult,
   ListQuery,
@@ -18,9 +18,9 @@ import type {
   SeatStore,
   SeatSummary,
   SeatTransition,
-} from './SeatStore';
-import { persistSeat, restoreSeat, stepSeat, type SeatSnapshot, type SeatStep } from './stepSeat';
-import { seatSummary, TransitionFeed } from './TransitionFeed';
+} from '../SeatStore';
+import { persistSeat, restoreSeat, stepSeat, type SeatSnapshot, type SeatStep } from '../../../machines/run/stepSeat';
+import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
 export interface PostgresSeatStoreOptions {
   /** `postgres://user@host:port/database`. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { request, type Reply } from './support/request';
-import { usePostgres } from './support/postgres';
-import { startServerProcess, type ServerProcess } from './support/serverProcess';
-import { waitFor } from './support/waitFor';
+import { request, type Reply } from '../../support/request';
+import { usePostgres } from '../../support/postgres';
+import { startServerProcess, type ServerProcess } from '../../support/serverProcess';
+import { waitFor } from '../../support/waitFor';
 
 /** What a client was told succeeded: its lock (and, when confirmed, its booking). */
 interface Acknowledged {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startServer, type TestServer } from './support/http';
+import { startServer, type TestServer } from '../support/http';
 
 /** Every seat of `state` (or all), walked page by page through the `next` cursor. */
 async function walk(app: TestServer, query: string): Promise<{ ids: string[]; pages: number }> {

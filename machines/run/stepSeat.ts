@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
-import { seatMachine } from '../../machines/seatMachine';
-import type { SeatEvent, SeatReply, SeatStateValue } from '../../machines/seatTypes';
+import { seatMachine } from '../seatMachine';
+import type { SeatEvent, SeatReply, SeatStateValue } from '../seatTypes';
 import { emitted, pureStepper } from './pureStepper';
 import { seatChanges, type SeatChange } from './seatChanges';
 

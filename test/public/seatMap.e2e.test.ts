@@ -4,8 +4,8 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createApp } from '../src/app';
-import { findChromium, launchChromium } from './support/chromium';
+import { createApp } from '../../src/app';
+import { findChromium, launchChromium } from '../support/chromium';
 
 /**
  * The seat map in a real browser: Debian's Chromium driven by playwright-core, two browser
@@ -14,7 +14,7 @@ import { findChromium, launchChromium } from './support/chromium';
  * the README shows into docs/.
  */
 const TTL = 2000;
-const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', 'docs') : null;
+const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : null;
 
 async function serve(options: Parameters<typeof createApp>[0]) {
   const seatApp = createApp(options);

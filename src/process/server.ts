@@ -1,16 +1,16 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
-import { systemClock } from './clock';
+import { createApp } from '../app';
+import { systemClock } from '../clock';
 import { runWorkers } from './cluster';
-import { ConfigError, loadConfig, type Config } from './config';
-import { applyServerTimeouts } from './http/serverTimeouts';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { applyServerTimeouts } from '../http/serverTimeouts';
 import { startInspector } from './inspector';
-import { createLogger } from './logger';
+import { createLogger } from '../logger';
 import { exitOnSignals } from './shutdown';
-import { createStore } from './store/createStore';
-import { VenueMismatchError } from './store/postgresSchema';
+import { createStore } from '../store/createStore';
+import { VenueMismatchError } from '../store/postgres/schema';
 
 /**
  * Reads the configuration and serves, in this process or in WORKERS workers, and shuts down on

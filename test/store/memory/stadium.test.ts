@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { loadConfig } from '../src/config';
-import { startServer, type TestServer } from './support/http';
+import { loadConfig } from '../../../src/config';
+import { startServer, type TestServer } from '../../support/http';
 
 describe('a 1,000,000-seat venue (SEAT_ROWS=1000 SEATS_PER_ROW=1000)', () => {
   let app: TestServer;

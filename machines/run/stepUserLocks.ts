@@ -3,7 +3,7 @@ import {
   userLocksMachine,
   type UserLocksEvent,
   type UserLocksReply,
-} from '../../machines/userLocksMachine';
+} from '../userLocksMachine';
 import { emitted, pureStepper } from './pureStepper';
 
 /** One scope for every user: the machine's own input never reaches the snapshots stepped. */

@@ -1,14 +1,14 @@
 import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
-import { seatMachine } from '../../machines/seatMachine';
+import { seatMachine } from '../../../machines/seatMachine';
 import type {
   SeatEvent,
   SeatLock,
   SeatReply,
   SeatRequestEvent,
   SeatStateValue,
-} from '../../machines/seatTypes';
-import type { Clock } from '../clock';
-import type { Venue } from '../venue';
+} from '../../../machines/seatTypes';
+import type { Clock } from '../../clock';
+import type { Venue } from '../../venue';
 import type {
   ApplyResult,
   ListQuery,
@@ -17,11 +17,11 @@ import type {
   SeatStore,
   SeatSummary,
   SeatTransition,
-} from './SeatStore';
-import { seatChanges } from './seatChanges';
-import { isInitial, toRecord } from './seatRecord';
+} from '../SeatStore';
+import { seatChanges } from '../../../machines/run/seatChanges';
+import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
-import { seatSummary, TransitionFeed } from './TransitionFeed';
+import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
 type SeatActor = Actor<typeof seatMachine>;
 

@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import type { Clock } from '../clock';
-import type { Venue } from '../venue';
-import type { LockQuota, LockQuotaRefusal } from './LockQuota';
-import { stepUserLocks, userLocksStart } from './stepUserLocks';
-import { KeyedQueue } from './KeyedQueue';
+import type { Clock } from '../../clock';
+import type { Venue } from '../../venue';
+import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
+import { stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
+import { KeyedQueue } from '../KeyedQueue';
 
 export interface PostgresLockQuotaOptions {
   /**

@@ -1,8 +1,8 @@
-import type { UserLocksEvent, UserLocksReply } from '../../machines/userLocksMachine';
-import { KeyedQueue } from './KeyedQueue';
-import type { LockQuota, LockQuotaRefusal } from './LockQuota';
-import type { SeatStore, SeatTransition } from './SeatStore';
-import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from './stepUserLocks';
+import type { UserLocksEvent, UserLocksReply } from '../../../machines/userLocksMachine';
+import { KeyedQueue } from '../KeyedQueue';
+import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
+import type { SeatStore, SeatTransition } from '../SeatStore';
+import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from '../../../machines/run/stepUserLocks';
 
 interface UserEntry {
   snapshot: UserLocksSnapshot;

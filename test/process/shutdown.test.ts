@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { MemorySeatStore } from '../../src/store/MemorySeatStore';
-import { shutdown, trackConnections } from '../../src/shutdown';
+import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
+import { shutdown, trackConnections } from '../../src/process/shutdown';
 import { captureLog } from '../support/logLines';
 import { rawConnection, rawRequest, requestText, type Outcome } from '../support/rawHttp';
 
@@ -104,7 +104,7 @@ describe('graceful shutdown', () => {
     });
 
     it('answers every request in flight fully or refuses it cleanly, then exits 0', async () => {
-      child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+      child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/process/server.ts'], {
         env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { SimulatedClock } from 'xstate';
 import type { SeatRequestEvent } from '../../machines/seatTypes';
-import { MemorySeatStore } from '../../src/store/MemorySeatStore';
-import { applySeatEvent } from '../../src/store/stepSeat';
+import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
+import { applySeatEvent } from '../../machines/run/stepSeat';
 import { initialSeat, specExpire, type SpecSnapshot } from '../../src/verify/seatSpec';
 import { Venue } from '../../src/venue';
 

@@ -1,5 +1,5 @@
 import BTree from 'sorted-btree';
-import type { SeatStateValue } from '../../machines/seatTypes';
+import type { SeatStateValue } from '../../../machines/seatTypes';
 
 /** The states a venue keeps an ordered index of: every other seat is `available`. */
 type IndexedState = Exclude<SeatStateValue, 'available'>;

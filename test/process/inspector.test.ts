@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { createApp } from '../src/app';
-import { startInspector } from '../src/inspector';
-import { freePort } from '../scripts/freePort';
+import { createApp } from '../../src/app';
+import { startInspector } from '../../src/process/inspector';
+import { freePort } from '../../scripts/freePort';
 
 interface Inspected {
   type: string;

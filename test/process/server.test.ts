@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 
-/** Runs `src/server.ts` as `npm start` does, with `env` added. */
+/** Runs `src/process/server.ts` as `npm start` does, with `env` added. */
 function startProcess(env: Record<string, string>): ChildProcess {
   return spawn(
     process.execPath,
-    [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/server.ts'],
+    [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/process/server.ts'],
     {
       cwd: ROOT,
       // In memory, one process, whatever the developer's shell has (DATABASE_URL may point at a real database).
@@ -25,7 +25,7 @@ function output(child: ChildProcess): { text: () => string } {
   return { text: () => text };
 }
 
-describe('src/server.ts (the real process)', function () {
+describe('src/process/server.ts (the real process)', function () {
   this.timeout(30_000);
 
   it('serves the configured venue on the port it prints', async () => {
