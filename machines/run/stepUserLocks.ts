@@ -1,9 +1,5 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
-import {
-  userLocksMachine,
-  type UserLocksEvent,
-  type UserLocksReply,
-} from '../userLocksMachine';
+import { userLocksMachine, type UserLocksEvent, type UserLocksReply } from '../userLocksMachine';
 import { emitted, pureStepper } from './pureStepper';
 
 /** One scope for every user: the machine's own input never reaches the snapshots stepped. */

@@ -104,10 +104,14 @@ describe('graceful shutdown', () => {
     });
 
     it('answers every request in flight fully or refuses it cleanly, then exits 0', async () => {
-      child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/process/server.ts'], {
-        env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      child = spawn(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'src/process/server.ts'],
+        {
+          env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       const lines = createInterface({ input: child.stdout! });
       const seatsHandled = new Set<string>();

@@ -14,7 +14,8 @@ import { findChromium, launchChromium } from '../support/chromium';
  * the README shows into docs/.
  */
 const TTL = 2000;
-const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : null;
+const SCREENSHOTS =
+  process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : null;
 
 async function serve(options: Parameters<typeof createApp>[0]) {
   const seatApp = createApp(options);

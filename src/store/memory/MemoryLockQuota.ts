@@ -2,7 +2,11 @@ import type { UserLocksEvent, UserLocksReply } from '../../../machines/userLocks
 import { KeyedQueue } from '../KeyedQueue';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import type { SeatStore, SeatTransition } from '../SeatStore';
-import { stepUserLocks, userLocksStart, type UserLocksSnapshot } from '../../../machines/run/stepUserLocks';
+import {
+  stepUserLocks,
+  userLocksStart,
+  type UserLocksSnapshot,
+} from '../../../machines/run/stepUserLocks';
 
 interface UserEntry {
   snapshot: UserLocksSnapshot;

@@ -19,7 +19,13 @@ import type {
   SeatSummary,
   SeatTransition,
 } from '../SeatStore';
-import { persistSeat, restoreSeat, stepSeat, type SeatSnapshot, type SeatStep } from '../../../machines/run/stepSeat';
+import {
+  persistSeat,
+  restoreSeat,
+  stepSeat,
+  type SeatSnapshot,
+  type SeatStep,
+} from '../../../machines/run/stepSeat';
 import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
 export interface PostgresSeatStoreOptions {

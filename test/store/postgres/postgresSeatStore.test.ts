@@ -6,7 +6,10 @@ import type { Clock } from '../../../src/clock';
 import { HttpError } from '../../../src/http/HttpError';
 import { SeatService } from '../../../src/SeatService';
 import { VenueMismatchError } from '../../../src/store/postgres/schema';
-import { PostgresSeatStore, type PostgresSeatStoreOptions } from '../../../src/store/postgres/PostgresSeatStore';
+import {
+  PostgresSeatStore,
+  type PostgresSeatStoreOptions,
+} from '../../../src/store/postgres/PostgresSeatStore';
 import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
 import { createTestDatabase, usePostgres } from '../../support/postgres';
