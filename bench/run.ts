@@ -71,7 +71,7 @@ if (onlyStore !== undefined && onlyStore !== 'memory' && onlyStore !== 'pg') {
   console.error(`Bad option: --only-store must be memory or pg (got ${onlyStore}).`);
   process.exit(2);
 }
-// A smoke run must not overwrite the figures the README quotes.
+// A smoke run must not overwrite the figures docs/performance.md quotes.
 const outFile = args.out ?? path.join(__dirname, args.quick ? 'results.quick.md' : 'results.md');
 
 const LONG_TTL = String(60 * 60 * 1000); // no lock expires while the bench reads the results
