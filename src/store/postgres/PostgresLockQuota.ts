@@ -4,6 +4,7 @@ import type { Venue } from '../../venue';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import { stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
 import { KeyedQueue } from '../KeyedQueue';
+import { sql } from './sql';
 
 export interface PostgresLockQuotaOptions {
   /**
@@ -63,12 +64,7 @@ export class PostgresLockQuota implements LockQuota {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      // Two-key form: its own lock space, apart from the schema's one-key advisory lock. A hash
-      // collision only makes two users take turns.
-      await client.query(
-        `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
-        [userId],
-      );
+      await client.query(sql.lockUser, [userId]);
       const held = await this.heldBy(client, userId);
       let snapshot = userLocksStart(this.options.max);
       for (const seat of held) {
@@ -93,10 +89,10 @@ export class PostgresLockQuota implements LockQuota {
 
   /** Seats `userId` holds a lock on that has not reached its deadline, by any instance. */
   private async heldBy(client: PoolClient, userId: string): Promise<string[]> {
-    const { rows } = await client.query<{ idx: number }>(
-      'SELECT idx FROM seat WHERE holder = $1 AND locked_until > $2 ORDER BY idx',
-      [userId, this.options.clock.now()],
-    );
+    const { rows } = await client.query<{ idx: number }>(sql.selectLiveLocksOf, [
+      userId,
+      this.options.clock.now(),
+    ]);
     return rows.map((row) => this.options.venue.idAt(row.idx));
   }
 }

@@ -1,0 +1,106 @@
+import type { Pool } from 'pg';
+import type { SeatRequestEvent } from '../../../machines/seatTypes';
+import {
+  restoreSeat,
+  stepSeat,
+  type SeatSnapshot,
+  type SeatStep,
+} from '../../../machines/run/stepSeat';
+import type { Venue } from '../../venue';
+import { toRecord } from '../seatRecord';
+import type { ApplyResult } from '../SeatStore';
+import { COUNT_SHARDS } from './schema';
+import type { SeatReader } from './SeatReader';
+import { columns, countDelta, seatIndex } from './seatRow';
+import { CHANNEL, param, sql } from './sql';
+import type { TransitionChannel } from './TransitionChannel';
+
+/** A compare-and-set that keeps losing means something is wrong: give up rather than spin forever. */
+const MAX_ATTEMPTS = 100;
+
+/** PostgreSQL error codes after which the same request is simply tried again. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+
+export interface CompareAndSetApplyOptions {
+  pool: Pool;
+  venue: Venue;
+  /** The seat as the machine starts it: what a seat without a row is. */
+  initial: SeatSnapshot;
+  reader: SeatReader;
+  channel: TransitionChannel;
+}
+
+/**
+ * The PostgreSQL store's request path. The machine stays the only judge: `apply` reads the seat's
+ * persisted snapshot and version, runs the event through the machine with xstate's pure
+ * `transition` (see {@link stepSeat}), and writes the new snapshot back only if the version is
+ * still the one it read (compare-and-set), trying again from a fresh read otherwise. The write
+ * (seat row, summary counter, NOTIFY) is one statement committed before `apply` resolves, so a
+ * client told "200" can lose nothing to a crash.
+ *
+ * @example
+ * ```ts
+ * const cas = new CompareAndSetApply({ pool, venue, initial, reader, channel });
+ * await cas.apply('A1', { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
+ * ```
+ */
+export class CompareAndSetApply {
+  constructor(private readonly options: CompareAndSetApplyOptions) {}
+
+  async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
+    const index = seatIndex(this.options.venue, id);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.options.reader.readRow(index);
+      const before = row ? restoreSeat(row.snapshot) : this.options.initial;
+      const step = stepSeat(before, event);
+      try {
+        // A refusal changes nothing: it is decided on the snapshot just read, which was current
+        // at that moment, so there is nothing to write.
+        if (!step.changed || (await this.write(index, row?.version ?? 0, step))) {
+          return { reply: step.reply, seat: toRecord(id, step.snapshot) };
+        }
+      } catch (err) {
+        if (!RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(`Seat ${id}: gave up after ${attempt} conflicting writes`);
+      }
+    }
+  }
+
+  /**
+   * Writes the step back if the seat's row is still at `version` (0: no row yet), adjusting the
+   * summary counters and publishing the transitions in the same statement, so all three commit
+   * together or not at all. Returns false when another writer got there first.
+   */
+  private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
+    const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
+    const params: unknown[] = [index, state, snapshot, lockedUntil, holder];
+    const seatWrite =
+      version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
+    // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
+    // one-time filter over `written`): a request locks its seat row before its counter row, the
+    // order the sweeper uses too, so the two can never deadlock.
+    const { locked, booked } = countDelta(step.states);
+    const counters =
+      locked === 0 && booked === 0
+        ? ''
+        : sql.countWritten(
+            param(params, locked),
+            param(params, booked),
+            param(params, index % COUNT_SHARDS),
+          );
+    const notify =
+      step.changes.length === 0
+        ? sql.selectWritten
+        : sql.notifyWritten(
+            CHANNEL,
+            param(params, this.options.channel.payload(index, step.changes)),
+          );
+    const result = await this.options.pool.query(
+      sql.writeSeat(seatWrite, counters, notify),
+      params,
+    );
+    return result.rowCount === 1;
+  }
+}

@@ -1,0 +1,110 @@
+import type { Pool } from 'pg';
+import type { SeatStateValue } from '../../../machines/seatTypes';
+import { restoreSeat, stepSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
+import type { Clock } from '../../clock';
+import type { Venue } from '../../venue';
+import { toRecord } from '../seatRecord';
+import type { ListQuery, SeatPage, SeatRecord, SeatSummary } from '../SeatStore';
+import { seatSummary } from '../TransitionFeed';
+import { seatIndex, type SeatRow } from './seatRow';
+import { sql } from './sql';
+
+export interface SeatReaderOptions {
+  pool: Pool;
+  venue: Venue;
+  /** The seat as the machine starts it: what a seat without a row is. */
+  initial: SeatSnapshot;
+  /** Reads show seats as of this clock's `now()`. */
+  clock: Pick<Clock, 'now'>;
+}
+
+/**
+ * The PostgreSQL store's reads: one seat, pages of seats, the summary. Reads go to the database, so
+ * they show every committed change; nothing is written by a read. Seats without a row are still
+ * in the machine's initial state.
+ *
+ * @example
+ * ```ts
+ * const reader = new SeatReader({ pool, venue, initial, clock });
+ * await reader.list({ state: 'locked', limit: 50 }); // { seats: [...], next: null }
+ * ```
+ */
+export class SeatReader {
+  constructor(private readonly options: SeatReaderOptions) {}
+
+  /** Seat `index`'s row, or `undefined` while it has none. */
+  async readRow(index: number): Promise<SeatRow | undefined> {
+    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeat, [index]);
+    return rows[0];
+  }
+
+  async get(id: string): Promise<SeatRecord> {
+    const row = await this.readRow(seatIndex(this.options.venue, id));
+    return toRecord(id, row ? this.asOfNow(restoreSeat(row.snapshot)) : this.options.initial);
+  }
+
+  async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
+    const { venue, initial } = this.options;
+    const start = after === undefined ? 0 : seatIndex(venue, after) + 1;
+    if (state === 'locked' || state === 'booked') return this.listStored(state, start, limit);
+    const seats: SeatRecord[] = [];
+    let index = start;
+    // Seats without a row are available, so pages are made by walking indexes in windows and
+    // filling the gaps with the initial seat.
+    while (index < venue.size && seats.length < limit) {
+      const end = Math.min(venue.size, index + Math.max(limit - seats.length, 1000));
+      const rows = new Map((await this.readRows(index, end)).map((row) => [row.idx, row]));
+      for (; index < end && seats.length < limit; index++) {
+        const row = rows.get(index);
+        const record = toRecord(
+          venue.idAt(index),
+          row ? this.asOfNow(restoreSeat(row.snapshot)) : initial,
+        );
+        if (state === undefined || record.state === state) seats.push(record);
+      }
+    }
+    const next = index < venue.size && seats.length === limit ? seats[seats.length - 1].id : null;
+    return { seats, next };
+  }
+
+  async summary(): Promise<SeatSummary> {
+    const { rows } = await this.options.pool.query<{ locked: string; booked: string }>(
+      sql.sumCounts,
+    );
+    const locked = Number(rows[0].locked);
+    const booked = Number(rows[0].booked);
+    return seatSummary(this.options.venue.size, locked, booked);
+  }
+
+  /**
+   * The seat as the machine sees it now: a lock whose deadline has passed reads as expired even
+   * before the sweeper has written that down (the machine decides, by a pure `EXPIRE{now}` step;
+   * nothing is written by a read).
+   */
+  private asOfNow(snapshot: SeatSnapshot): SeatSnapshot {
+    if (snapshot.value !== 'locked') return snapshot;
+    return stepSeat(snapshot, { type: 'EXPIRE', now: this.options.clock.now() }).snapshot;
+  }
+
+  /** Rows with `start <= idx < end`, in order. */
+  private async readRows(start: number, end: number): Promise<SeatRow[]> {
+    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeatRange, [start, end]);
+    return rows;
+  }
+
+  private async listStored(state: SeatStateValue, start: number, limit: number): Promise<SeatPage> {
+    const { venue } = this.options;
+    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeatsInState, [
+      state,
+      start,
+      limit,
+    ]);
+    // A lock past its deadline that the sweeper has not written down yet is left out of `locked`.
+    const seats = rows
+      .map((row) => toRecord(venue.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))
+      .filter((seat) => seat.state === state);
+    const last = rows[rows.length - 1];
+    const next = rows.length === limit && last.idx < venue.size - 1 ? venue.idAt(last.idx) : null;
+    return { seats, next };
+  }
+}

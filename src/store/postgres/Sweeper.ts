@@ -1,0 +1,119 @@
+import type { Pool, PoolClient } from 'pg';
+import { restoreSeat, stepSeat, type SeatStep } from '../../../machines/run/stepSeat';
+import type { Clock } from '../../clock';
+import { COUNT_SHARDS } from './schema';
+import { columns, countDelta, type SeatRow } from './seatRow';
+import { CHANNEL, sql } from './sql';
+import type { TransitionChannel } from './TransitionChannel';
+
+export interface SweeperOptions {
+  pool: Pool;
+  /** `now()` for the EXPIRE events. */
+  clock: Pick<Clock, 'now'>;
+  channel: TransitionChannel;
+  /** How often to look for due locks, in ms; 0 or less: only when {@link Sweeper.sweep} is called. */
+  intervalMs: number;
+  /** Most due locks expired in one transaction. */
+  batch: number;
+  logError: (err: unknown) => void;
+}
+
+/**
+ * Expires due locks without their instance: every `intervalMs` it tells the machine of each due
+ * lock the time (`EXPIRE{now}`) and writes down what the machine decided. Rows are picked
+ * `FOR UPDATE SKIP LOCKED`, so instances sweeping together each take different seats, and the
+ * machine, not the `locked_until` column, has the last word on each.
+ *
+ * @example
+ * ```ts
+ * const sweeper = new Sweeper({ pool, clock, channel, intervalMs: 1000, batch: 500, logError });
+ * sweeper.start();
+ * await sweeper.sweep(); // 3: expired by hand
+ * await sweeper.stop();
+ * ```
+ */
+export class Sweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: SweeperOptions) {}
+
+  /**
+   * Expires due locks through the machine, at most `batch` of them, and returns how many it
+   * expired.
+   */
+  async sweep(): Promise<number> {
+    const now = this.options.clock.now();
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<SeatRow>(sql.selectDueLocks, [now, this.options.batch]);
+      const steps = rows
+        .map((row) => ({ row, step: stepSeat(restoreSeat(row.snapshot), { type: 'EXPIRE', now }) }))
+        .filter(({ step }) => step.changed);
+      if (steps.length > 0) await this.writeExpiries(client, steps);
+      await client.query('COMMIT');
+      return steps.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Sweeps every `intervalMs` from now on (unless that is 0). */
+  start(): void {
+    const interval = this.options.intervalMs;
+    if (interval <= 0 || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.sweeping = this.sweepAll()
+        .catch((err) => this.options.logError(err))
+        .finally(() => this.start());
+    }, interval).unref();
+  }
+
+  /** Stops sweeping; resolves once a sweep under way has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping;
+  }
+
+  /** Sweeps until no due lock is left (a backlog after an outage takes several batches). */
+  private async sweepAll(): Promise<void> {
+    while (!this.stopped && (await this.sweep()) >= this.options.batch);
+  }
+
+  /** The sweep's writes: rows are locked by its transaction, so no version check can fail. */
+  private async writeExpiries(
+    client: PoolClient,
+    steps: { row: SeatRow; step: SeatStep }[],
+  ): Promise<void> {
+    const written = steps.map(({ row, step }) => ({ idx: row.idx, ...columns(step.snapshot) }));
+    await client.query(sql.writeExpiries, [
+      written.map((w) => w.idx),
+      written.map((w) => w.state),
+      written.map((w) => w.snapshot),
+      written.map((w) => w.lockedUntil),
+      written.map((w) => w.holder),
+    ]);
+    const perShard = new Map<number, { locked: number; booked: number }>();
+    for (const { row, step } of steps) {
+      const shard = row.idx % COUNT_SHARDS;
+      const delta = countDelta(step.states);
+      const sum = perShard.get(shard) ?? { locked: 0, booked: 0 };
+      perShard.set(shard, { locked: sum.locked + delta.locked, booked: sum.booked + delta.booked });
+    }
+    // Counter rows in ascending shard order, so two sweepers can never deadlock on them.
+    for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
+      const { locked, booked } = perShard.get(shard)!;
+      await client.query(sql.addToCountShard, [shard, locked, booked]);
+    }
+    // One notification per seat: a payload must stay under 8000 bytes, a batch's would not.
+    await client.query(sql.notifyEach(CHANNEL), [
+      steps.map(({ row, step }) => this.options.channel.payload(row.idx, step.changes)),
+    ]);
+  }
+}

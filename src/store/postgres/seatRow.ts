@@ -1,0 +1,63 @@
+import type { SeatStateValue } from '../../../machines/seatTypes';
+import { persistSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
+import type { Venue } from '../../venue';
+
+/** A seat's row as the store reads it back. */
+export interface SeatRow {
+  idx: number;
+  snapshot: unknown;
+  version: number;
+}
+
+/**
+ * The columns a snapshot is stored in: the snapshot itself, plus what the indexes need (these
+ * repeat the snapshot; no rule is decided from them in SQL).
+ *
+ * @example
+ * ```ts
+ * columns(step.snapshot); // { state: 'locked', snapshot: '{…}', lockedUntil: 1700000060000, holder: 'alice' }
+ * ```
+ */
+export function columns(snapshot: SeatSnapshot): {
+  state: SeatStateValue;
+  snapshot: string;
+  lockedUntil: number | null;
+  holder: string | null;
+} {
+  const lock = snapshot.value === 'locked' ? snapshot.context.lock : null;
+  return {
+    state: snapshot.value,
+    snapshot: JSON.stringify(persistSeat(snapshot)),
+    lockedUntil: lock ? lock.until : null,
+    holder: lock ? lock.userId : null,
+  };
+}
+
+/**
+ * How the locked and booked counts change along a path of states.
+ *
+ * @example
+ * ```ts
+ * countDelta(['locked', 'available', 'locked']); // { locked: 0, booked: 0 }
+ * ```
+ */
+export function countDelta(states: SeatStateValue[]): { locked: number; booked: number } {
+  const from = states[0];
+  const to = states[states.length - 1];
+  const delta = (state: SeatStateValue) => Number(to === state) - Number(from === state);
+  return { locked: delta('locked'), booked: delta('booked') };
+}
+
+/**
+ * The row index of seat `id`, which the caller has checked exists.
+ *
+ * @example
+ * ```ts
+ * seatIndex(new Venue(10, 10), 'B1'); // 10
+ * ```
+ */
+export function seatIndex(venue: Venue, id: string): number {
+  const index = venue.indexOf(id);
+  if (index === undefined) throw new RangeError(`No seat ${id} in this venue`);
+  return index;
+}

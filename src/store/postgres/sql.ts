@@ -1,0 +1,88 @@
+/**
+ * Every SQL text the PostgreSQL store runs, by name, so each statement can be read (and
+ * EXPLAINed) in one place. The schema itself lives in `schema.ts`. Statements that take a variable
+ * number of parameters are functions of their placeholders; the callers number them.
+ *
+ * @example
+ * ```ts
+ * await pool.query(sql.selectSeat, [index]);
+ * ```
+ */
+export const sql = {
+  /** One seat's row (none while the seat is still in the machine's initial state). */
+  selectSeat: 'SELECT idx, snapshot, version FROM seat WHERE idx = $1',
+  /** The rows with `$1 <= idx < $2`, in order. */
+  selectSeatRange:
+    'SELECT idx, snapshot, version FROM seat WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+  /** A page of the rows in state `$1` from index `$2` on, at most `$3`. */
+  selectSeatsInState:
+    'SELECT idx, snapshot, version FROM seat WHERE state = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
+  /** The summary counters, summed over their shards. */
+  sumCounts: 'SELECT sum(locked) AS locked, sum(booked) AS booked FROM seat_count',
+  /** Whether the database answers at all. */
+  ping: 'SELECT 1',
+
+  /** The first write of a seat (parameters: idx, state, snapshot, locked_until, holder). */
+  insertSeat: `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
+           VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (idx) DO NOTHING RETURNING idx`,
+  /** The compare-and-set of a seat already written: only if its version is still `version`. */
+  updateSeatAtVersion: (version: string) =>
+    `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4,
+             holder = $5
+           WHERE idx = $1 AND version = ${version} RETURNING idx`,
+  /** A counter shard's change, run only if the seat write in `written` succeeded. */
+  countWritten: (locked: string, booked: string, shard: string) =>
+    `UPDATE seat_count SET locked = locked + ${locked},
+             booked = booked + ${booked}
+             WHERE shard = ${shard} AND EXISTS (SELECT 1 FROM written)`,
+  /** Publishes `payload` if the seat write in `written` succeeded. */
+  notifyWritten: (channel: string, payload: string) =>
+    `SELECT pg_notify('${channel}', ${payload}) FROM written`,
+  /** The seat write's own result, when there is nothing to publish. */
+  selectWritten: 'SELECT idx FROM written',
+  /** The whole compare-and-set: the seat write, then the counters, then the notification. */
+  writeSeat: (seatWrite: string, counters: string, notify: string) =>
+    `WITH written AS (${seatWrite})${counters === '' ? '' : `, counted AS (${counters})`} ${notify}`,
+
+  /** Due locks (`locked_until <= $1`), oldest first, at most `$2`, not taken by another sweeper. */
+  selectDueLocks: `SELECT idx, snapshot, version FROM seat WHERE locked_until <= $1
+         ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  /** The sweeper's batch write of the rows its transaction holds. */
+  writeExpiries: `UPDATE seat SET state = u.state, snapshot = u.snapshot, version = seat.version + 1,
+         locked_until = u.locked_until, holder = u.holder
+       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
+         AS u(idx, state, snapshot, locked_until, holder)
+       WHERE seat.idx = u.idx`,
+  /** One counter shard's change (parameters: shard, locked, booked). */
+  addToCountShard:
+    'UPDATE seat_count SET locked = locked + $2, booked = booked + $3 WHERE shard = $1',
+  /** One notification per payload of `$1`. */
+  notifyEach: (channel: string) => `SELECT pg_notify('${channel}', p) FROM unnest($1::text[]) AS p`,
+  listen: (channel: string) => `LISTEN ${channel}`,
+
+  /**
+   * The per-user lock of the lock cap, for the rest of the transaction. Two-key form: its own lock
+   * space, apart from the schema's one-key advisory lock. A hash collision only makes two users
+   * take turns.
+   */
+  lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
+  /** Seats whose lock `$1` holds and that have not reached their deadline `$2`. */
+  selectLiveLocksOf: 'SELECT idx FROM seat WHERE holder = $1 AND locked_until > $2 ORDER BY idx',
+} as const;
+
+/** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */
+export const CHANNEL = 'seat_transitions';
+
+/**
+ * Adds `value` to a query's parameters and returns its placeholder.
+ *
+ * @example
+ * ```ts
+ * const params: unknown[] = [1];
+ * param(params, 'x'); // '$2'
+ * ```
+ */
+export function param(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
