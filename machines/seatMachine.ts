@@ -1,8 +1,21 @@
-import { and, assign, emit, setup } from 'xstate';
-import type { SeatContext, SeatEvent, SeatInput, SeatReply, SeatRefusalCode } from './seatTypes';
+import { and, emit, enqueueActions, setup } from 'xstate';
+import type {
+  SeatContext,
+  SeatEmitted,
+  SeatEvent,
+  SeatInput,
+  SeatMoved,
+  SeatParty,
+  SeatReply,
+  SeatRefusalCode,
+} from './seatTypes';
 
-/** A refusal as the machine's JSON shows it: the named `refuse` action with its code. */
-const refuse = (code: SeatRefusalCode) => ({ type: 'refuse', params: { code } }) as const;
+/**
+ * A refusal as the machine's JSON shows it: the named `refuse` action with its code, and whose
+ * lock or booking is in the way when the guard that chose it knows.
+ */
+const refuse = (code: SeatRefusalCode, holder?: SeatParty) =>
+  ({ type: 'refuse', params: holder ? { code, holder } : { code } }) as const;
 
 /**
  * A confirm or release that reaches a lock whose deadline has passed (its timer may not have fired
@@ -12,7 +25,7 @@ const lockRanOut = [
   {
     guard: and(['lockIsDue', 'holdsLock']),
     target: 'available',
-    actions: ['expireLock', refuse('LOCK_EXPIRED')],
+    actions: ['expireLock', refuse('LOCK_EXPIRED', 'you')],
   },
   { guard: 'lockIsDue', target: 'available', actions: ['expireLock', refuse('NOT_LOCKED')] },
 ] as const;
@@ -23,8 +36,11 @@ const lockRanOut = [
  * request is allowed; the hosting code sends events and reads the reply the machine emits.
  *
  * Every request event is answered by exactly one emitted reply: `seat.accepted`, or `seat.refused`
- * with a code. Refusals are targetless transitions that only emit, so a refused request leaves the
- * snapshot untouched (xstate returns the very same snapshot object).
+ * with a code (and whose lock or booking is in the way, and the deadline concerned, so the host's
+ * message needs nothing else). Refusals are targetless transitions that only emit, so a refused
+ * request leaves the snapshot untouched (xstate returns the very same snapshot object). Every
+ * action that moves the seat also emits `seat.moved` with its reason (`locked`, `confirmed`,
+ * `released`, `expired`) and the lock's user: hosts publish that, they never work it out.
  *
  * Time enters only through the events' `now` (the host's clock), which keeps the machine pure and
  * makes a persisted snapshot meaningful on any host: a lock's deadline is data (`lock.until`), the
@@ -44,7 +60,7 @@ export const seatMachine = setup({
     context: {} as SeatContext,
     events: {} as SeatEvent,
     input: {} as SeatInput,
-    emitted: {} as SeatReply,
+    emitted: {} as SeatEmitted,
   },
   guards: {
     /** The current lock's deadline has been reached: it no longer protects anybody. */
@@ -75,30 +91,48 @@ export const seatMachine = setup({
       (event.lockId === undefined || event.lockId === context.expired.lockId),
   },
   actions: {
-    takeLock: assign(({ context, event }) => {
-      if (event.type !== 'LOCK') return {};
-      return {
-        lock: { userId: event.userId, lockId: event.lockId, until: event.now + context.ttlMs },
-        expired: null,
-      };
+    takeLock: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'LOCK') return;
+      const { userId, lockId, now } = event;
+      enqueue.assign({ lock: { userId, lockId, until: now + context.ttlMs }, expired: null });
+      enqueue.emit(moved('available', 'locked', 'locked', userId));
     }),
     /** Remembers the lapsed lock so its holder can be told `LOCK_EXPIRED`, not `NOT_LOCKED`. */
-    expireLock: assign(({ context }) => ({ lock: null, expired: context.lock })),
-    clearLock: assign({ lock: null, expired: null }),
-    book: assign(({ context, event }) => ({
-      lock: null,
-      booking: context.lock && {
-        userId: context.lock.userId,
-        lockId: context.lock.lockId,
-        at: event.now,
-      },
-    })),
+    expireLock: enqueueActions(({ context, enqueue }) => {
+      if (!context.lock) return;
+      enqueue.assign({ lock: null, expired: context.lock });
+      enqueue.emit(moved('locked', 'available', 'expired', context.lock.userId));
+    }),
+    clearLock: enqueueActions(({ context, enqueue }) => {
+      if (!context.lock) return;
+      enqueue.assign({ lock: null, expired: null });
+      enqueue.emit(moved('locked', 'available', 'released', context.lock.userId));
+    }),
+    book: enqueueActions(({ context, event, enqueue }) => {
+      if (!context.lock) return;
+      const { userId, lockId } = context.lock;
+      enqueue.assign({ lock: null, booking: { userId, lockId, at: event.now } });
+      enqueue.emit(moved('locked', 'booked', 'confirmed', userId));
+    }),
     accept: emit({ type: 'seat.accepted' } satisfies SeatReply),
-    /** Tells the host why the request was refused; changes nothing in the seat. */
-    refuse: emit((_, params: { code: SeatRefusalCode }) => ({
-      type: 'seat.refused' as const,
-      code: params.code,
-    })),
+    /**
+     * Tells the host why the request was refused; changes nothing in the seat. `until` is the
+     * deadline the refusal is about: the standing lock's, or the lapsed one's (`expireLock` ran
+     * first in the same transition, so it is in `expired` by now).
+     */
+    refuse: emit(({ context }, params: { code: SeatRefusalCode; holder?: SeatParty }) => {
+      const lock =
+        params.code === 'SEAT_LOCKED'
+          ? context.lock
+          : params.code === 'LOCK_EXPIRED'
+            ? context.expired
+            : null;
+      return {
+        type: 'seat.refused' as const,
+        ...params,
+        ...(lock ? { until: lock.until } : {}),
+      };
+    }),
   },
   delays: {
     /**
@@ -118,11 +152,11 @@ export const seatMachine = setup({
       on: {
         LOCK: { target: 'locked', actions: ['takeLock', 'accept'] },
         CONFIRM: [
-          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED') },
+          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED', 'you') },
           { actions: refuse('NOT_LOCKED') },
         ],
         RELEASE: [
-          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED') },
+          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED', 'you') },
           { actions: refuse('NOT_LOCKED') },
         ],
       },
@@ -139,35 +173,61 @@ export const seatMachine = setup({
           { target: 'locked', reenter: true },
         ],
         LOCK: [
-          // The old lock is over even if its timer has not fired yet: this is a fresh lock.
-          { guard: 'lockIsDue', target: 'locked', reenter: true, actions: ['takeLock', 'accept'] },
+          // The old lock is over even if its timer has not fired yet: it expires, and this is a
+          // fresh lock (two moves: the old holder's lock expired, the new one's began).
+          {
+            guard: 'lockIsDue',
+            target: 'locked',
+            reenter: true,
+            actions: ['expireLock', 'takeLock', 'accept'],
+          },
           // A retried lock by the holder succeeds and changes nothing (same lockId, same deadline).
           { guard: 'isLockHolder', actions: 'accept' },
-          { actions: refuse('SEAT_LOCKED') },
+          { actions: refuse('SEAT_LOCKED', 'another user') },
         ],
         CONFIRM: [
           ...lockRanOut,
           { guard: 'holdsLock', target: 'booked', actions: ['book', 'accept'] },
-          { actions: refuse('LOCK_NOT_HELD') },
+          // The holder sent another lock's id (an old one, or a typo).
+          { guard: 'isLockHolder', actions: refuse('LOCK_NOT_HELD', 'you') },
+          { actions: refuse('LOCK_NOT_HELD', 'another user') },
         ],
         RELEASE: [
           ...lockRanOut,
           { guard: 'holdsLock', target: 'available', actions: ['clearLock', 'accept'] },
-          { actions: refuse('LOCK_NOT_HELD') },
+          { guard: 'isLockHolder', actions: refuse('LOCK_NOT_HELD', 'you') },
+          { actions: refuse('LOCK_NOT_HELD', 'another user') },
         ],
       },
     },
     booked: {
       on: {
-        LOCK: { actions: refuse('SEAT_BOOKED') },
+        LOCK: [
+          { guard: 'isBookingOwner', actions: refuse('SEAT_BOOKED', 'you') },
+          { actions: refuse('SEAT_BOOKED', 'another user') },
+        ],
         // Confirming again is a retry of a request that already succeeded: answer it the same way.
         CONFIRM: [
           { guard: 'ownsBooking', actions: 'accept' },
-          { guard: 'isBookingOwner', actions: refuse('LOCK_NOT_HELD') },
-          { actions: refuse('SEAT_BOOKED') },
+          { guard: 'isBookingOwner', actions: refuse('LOCK_NOT_HELD', 'you') },
+          { actions: refuse('SEAT_BOOKED', 'another user') },
         ],
-        RELEASE: { actions: refuse('SEAT_BOOKED') },
+        // A confirmed booking is final, the booker's own included.
+        RELEASE: [
+          { guard: 'isBookingOwner', actions: refuse('SEAT_BOOKED', 'you') },
+          { actions: refuse('SEAT_BOOKED', 'another user') },
+        ],
       },
     },
   },
 });
+
+/** The `seat.moved` event an action emits along with the change it makes. */
+function moved(
+  from: SeatMoved['from'],
+  to: SeatMoved['to'],
+  reason: SeatMoved['reason'],
+  userId: string,
+): SeatMoved {
+  return { type: 'seat.moved', from, to, reason, userId };
+}

@@ -43,7 +43,36 @@ export type SeatRequestEvent = Extract<SeatEvent, { userId: string }>;
 export type SeatRefusalCode =
   'SEAT_LOCKED' | 'SEAT_BOOKED' | 'NOT_LOCKED' | 'LOCK_NOT_HELD' | 'LOCK_EXPIRED';
 
-/** The machine's answer to a request event, emitted while it handles that event. */
-export type SeatReply = { type: 'seat.accepted' } | { type: 'seat.refused'; code: SeatRefusalCode };
+/** Whose the seat's lock or booking is, from the requester's point of view. */
+export type SeatParty = 'you' | 'another user';
+
+/**
+ * The machine's answer to a request event, emitted while it handles that event. A refusal says
+ * everything a message about it needs, as the machine decided it: `holder` whose lock or booking
+ * stands in the way (for `SEAT_BOOKED` and `LOCK_NOT_HELD`), `until` the deadline it is about (the
+ * standing lock's for `SEAT_LOCKED`, the lapsed lock's for `LOCK_EXPIRED`).
+ */
+export type SeatReply =
+  | { type: 'seat.accepted' }
+  | { type: 'seat.refused'; code: SeatRefusalCode; holder?: SeatParty; until?: number };
+
+/** Why a seat moved: the action that moved it, as the machine decided it. */
+export type SeatMoveReason = 'locked' | 'confirmed' | 'released' | 'expired';
+
+/**
+ * Emitted by every action that moves a seat from one state to another, with why and whose lock
+ * it was: what stores publish, so nobody has to work it out again from the snapshots.
+ */
+export interface SeatMoved {
+  type: 'seat.moved';
+  from: SeatStateValue;
+  to: SeatStateValue;
+  reason: SeatMoveReason;
+  /** The user whose lock was taken, confirmed, released or expired. */
+  userId: string;
+}
+
+/** Everything the seat machine emits: its replies to requests, and its moves. */
+export type SeatEmitted = SeatReply | SeatMoved;
 
 export type SeatStateValue = 'available' | 'locked' | 'booked';

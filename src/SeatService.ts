@@ -119,8 +119,7 @@ export class SeatService {
     this.requireSeat(id);
     const { reply, seat } = await this.store.apply(id, event);
     if (reply?.type === 'seat.accepted') return seat;
-    const code = reply?.code ?? 'TRANSITION_REFUSED';
-    throw this.refused(code, refusalDetail(code, seat, event));
+    throw this.refused(reply?.code ?? 'TRANSITION_REFUSED', refusalDetail(reply, seat, event));
   }
 
   private requireSeat(id: string): void {

@@ -20,7 +20,6 @@ import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
 import type { LockQuota } from './store/LockQuota';
-import { MemoryLockQuota } from './store/memory/MemoryLockQuota';
 import { MemorySeatStore } from './store/memory/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
@@ -62,7 +61,7 @@ export interface AppOptions {
   maxLocksPerUser?: number;
   /**
    * The per-user lock cap's host; by default the store's own (`store.createLockQuota`, PostgreSQL:
-   * across instances), else an in-memory one over the store's transitions.
+   * across instances).
    */
   lockQuota?: LockQuota;
   /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
@@ -108,12 +107,8 @@ export function createApp(options: AppOptions = {}): SeatApp {
       inspect: options.inspect,
     });
   const maxLocks = options.maxLocksPerUser ?? 10;
-  // A store shared by several instances hosts the cap itself, so it holds across them.
-  const quota =
-    options.lockQuota ??
-    (maxLocks > 0
-      ? (store.createLockQuota?.(maxLocks) ?? new MemoryLockQuota(store, maxLocks))
-      : undefined);
+  // Every store hosts the cap itself, so a shared store holds it across instances.
+  const quota = options.lockQuota ?? (maxLocks > 0 ? store.createLockQuota(maxLocks) : undefined);
   const service = new SeatService(store, clock, quota);
   const logger = options.logger ?? createLogger('silent');
   const logError =

@@ -13,10 +13,10 @@ export interface Metrics {
 }
 
 const LOCK_COUNTERS: Record<SeatTransitionReason, [name: string, help: string]> = {
-  lock: ['seat_locks_taken_total', 'Locks taken (seat went available → locked).'],
-  expiry: ['seat_locks_expired_total', 'Locks that lapsed unconfirmed.'],
-  release: ['seat_locks_released_total', 'Locks given back by their holder.'],
-  confirm: ['seat_locks_confirmed_total', 'Locks confirmed into bookings.'],
+  locked: ['seat_locks_taken_total', 'Locks taken (seat went available → locked).'],
+  expired: ['seat_locks_expired_total', 'Locks that lapsed unconfirmed.'],
+  released: ['seat_locks_released_total', 'Locks given back by their holder.'],
+  confirmed: ['seat_locks_confirmed_total', 'Locks confirmed into bookings.'],
 };
 
 /**
@@ -77,7 +77,7 @@ export function createMetrics(service: SeatService, options: { process?: boolean
     service.store.subscribe((t: SeatTransition) => {
       // Only this instance's: Prometheus sums the instances, and a shared store tells each of
       // them about every instance's transitions.
-      if (t.reason && t.local !== false) locks[t.reason].inc();
+      if (t.local !== false) locks[t.reason].inc();
     }),
     service.onRefusal((code) => refused.inc({ code })),
   ];

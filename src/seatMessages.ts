@@ -1,4 +1,4 @@
-import type { SeatRefusalCode, SeatRequestEvent } from '../machines/seatTypes';
+import type { SeatReply, SeatRequestEvent } from '../machines/seatTypes';
 import type { SeatRecord } from './store/SeatStore';
 
 /** `12:00:31Z`: the clock time a person needs to judge a deadline. */
@@ -8,34 +8,40 @@ export function clockTime(ms: number): string {
 
 const VERB = { LOCK: 'lock', CONFIRM: 'confirm', RELEASE: 'release' } as const;
 
+/** The machine's refusal, or `undefined` when no transition handled the request at all. */
+type Refusal = Extract<SeatReply, { type: 'seat.refused' }> | undefined;
+
 /**
- * The sentence for a refused request: names the seat and says what to do. It only explains the
- * machine's refusal `code`, using the seat as it was when refused; it decides nothing.
+ * The sentence for a refused request: names the seat and says what to do. It only words the
+ * machine's refusal: the code, whose lock or booking is in the way (`holder`) and the deadline
+ * concerned (`until`) all come from the reply; it decides and re-checks nothing.
+ *
+ * @example
+ * ```ts
+ * refusalDetail({ type: 'seat.refused', code: 'SEAT_BOOKED', holder: 'you' }, seat, release);
+ * // 'Seat A1 is booked by you; a confirmed booking cannot be released.'
+ * ```
  */
-export function refusalDetail(
-  code: SeatRefusalCode | 'TRANSITION_REFUSED',
-  seat: SeatRecord,
-  event: SeatRequestEvent,
-): string {
-  const { id, context } = seat;
+export function refusalDetail(refusal: Refusal, seat: SeatRecord, event: SeatRequestEvent): string {
+  const { id } = seat;
   const verb = VERB[event.type];
-  switch (code) {
+  const yours = refusal?.holder === 'you';
+  switch (refusal?.code) {
     case 'SEAT_LOCKED':
-      return `Seat ${id} is locked by another user until ${clockTime(context.lock?.until ?? 0)}; try another seat.`;
+      return `Seat ${id} is locked by another user until ${clockTime(refusal.until ?? 0)}; try another seat.`;
     case 'SEAT_BOOKED':
-      if (context.booking?.userId !== event.userId)
-        return `Seat ${id} is already booked by another user; try another seat.`;
+      if (!yours) return `Seat ${id} is already booked by another user; try another seat.`;
       return event.type === 'RELEASE'
         ? `Seat ${id} is booked by you; a confirmed booking cannot be released.`
         : `Seat ${id} is already booked by you; there is nothing more to do.`;
     case 'NOT_LOCKED':
       return `Seat ${id} is not locked; lock it before you ${verb} it.`;
     case 'LOCK_NOT_HELD':
-      if ((context.lock ?? context.booking)?.userId === event.userId)
+      if (yours)
         return `The lockId you sent is not the current lock on seat ${id}; use the lockId from your lock response.`;
       return `Seat ${id} is locked by another user; only the lock's holder can ${verb} it. Try another seat.`;
     case 'LOCK_EXPIRED':
-      return `Your lock on seat ${id} expired at ${clockTime(context.expired?.until ?? 0)}; lock it again to book it.`;
+      return `Your lock on seat ${id} expired at ${clockTime(refusal.until ?? 0)}; lock it again to book it.`;
     default:
       return `Seat ${id} cannot ${verb} in its current state (${seat.state}).`;
   }

@@ -65,8 +65,22 @@ export function pureStepper<T extends AnyStateMachine>(
  * ```
  */
 export function emitted<E>(actions: readonly unknown[]): E | undefined {
+  return allEmitted<E>(actions)[0];
+}
+
+/**
+ * Every event a step's `emit` actions carry, in the order the machine emitted them.
+ *
+ * @example
+ * ```ts
+ * const [, actions] = step(snapshot, confirm);
+ * allEmitted<SeatEmitted>(actions); // [{ type: 'seat.moved', reason: 'confirmed', … }, { type: 'seat.accepted' }]
+ * ```
+ */
+export function allEmitted<E>(actions: readonly unknown[]): E[] {
+  const events: E[] = [];
   for (const action of actions as { type: string; params?: { event?: E } }[]) {
-    if (action.type === 'xstate.emit') return action.params?.event;
+    if (action.type === 'xstate.emit' && action.params?.event) events.push(action.params.event);
   }
-  return undefined;
+  return events;
 }

@@ -1,48 +1,39 @@
-import type { SeatContext, SeatLock, SeatStateValue } from '../seatTypes';
-import type { SeatTransition, SeatTransitionReason } from '../../src/store/SeatStore';
+import type { SeatEmitted, SeatMoved, SeatReply } from '../seatTypes';
 
-/** A transition as a store derives it from one machine step, before it adds the seat id and time. */
-export type SeatChange = Pick<SeatTransition, 'from' | 'to' | 'reason' | 'userId'>;
+/** A transition as the machine announced it, before a store adds the seat id and time. */
+export type SeatChange = Omit<SeatMoved, 'type'>;
 
 /**
- * The transitions one machine step made, with why and whose lock: what every store publishes, so
- * metrics and the per-user lock cap hear the same facts whichever store runs the seats.
- *
- * A step from `locked` to `locked` with another lock (a fresh LOCK taking over a due lock before
- * anything expired it) is two transitions: the old holder's lock expired, the new holder's began.
- * A step that left the seat as it was is none.
+ * The transitions among what a seat machine emitted: its `seat.moved` events, with the reason and
+ * the lock's user exactly as the machine's actions decided them. What every store publishes, so
+ * metrics, the per-user lock cap and the event stream hear the same facts whichever store runs the
+ * seats. A lock taken over after its deadline is two moves (expired, then locked); a refusal none.
  *
  * @example
  * ```ts
- * seatChanges('available', null, 'locked', next.context);
- * // [{ from: 'available', to: 'locked', reason: 'lock', userId: 'alice' }]
+ * seatChanges([{ type: 'seat.moved', from: 'available', to: 'locked', reason: 'locked', userId: 'alice' }, { type: 'seat.accepted' }]);
+ * // [{ from: 'available', to: 'locked', reason: 'locked', userId: 'alice' }]
  * ```
  */
-export function seatChanges(
-  from: SeatStateValue,
-  lockBefore: SeatLock | null,
-  to: SeatStateValue,
-  context: SeatContext,
-): SeatChange[] {
-  const lock = context.lock;
-  if (from === to) {
-    if (to !== 'locked' || lockBefore?.lockId === lock?.lockId) return [];
-    return [
-      { from: 'locked', to: 'available', reason: 'expiry', userId: lockBefore?.userId },
-      { from: 'available', to: 'locked', reason: 'lock', userId: lock?.userId },
-    ];
+export function seatChanges(emitted: readonly SeatEmitted[]): SeatChange[] {
+  const changes: SeatChange[] = [];
+  for (const event of emitted) {
+    if (event.type !== 'seat.moved') continue;
+    const { from, to, reason, userId } = event;
+    changes.push({ from, to, reason, userId });
   }
-  const ended = to === 'locked' ? null : lockBefore;
-  return [{ from, to, reason: reasonFor(to, ended, context), userId: (lock ?? ended)?.userId }];
+  return changes;
 }
 
-/** Why a seat moved to `to`; `ended` is the lock it had before, if that lock is now over. */
-function reasonFor(
-  to: SeatStateValue,
-  ended: SeatLock | null,
-  context: SeatContext,
-): SeatTransitionReason {
-  if (to === 'locked') return 'lock';
-  if (to === 'booked') return 'confirm';
-  return ended !== null && context.expired?.lockId === ended.lockId ? 'expiry' : 'release';
+/**
+ * The machine's reply among what it emitted, if it replied (it does to every request event).
+ *
+ * @example
+ * ```ts
+ * seatReply([{ type: 'seat.moved', … }, { type: 'seat.accepted' }]); // { type: 'seat.accepted' }
+ * ```
+ */
+export function seatReply(emitted: readonly SeatEmitted[]): SeatReply | undefined {
+  for (const event of emitted) if (event.type !== 'seat.moved') return event;
+  return undefined;
 }

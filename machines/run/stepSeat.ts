@@ -1,8 +1,8 @@
 import type { SnapshotFrom } from 'xstate';
 import { seatMachine } from '../seatMachine';
-import type { SeatEvent, SeatReply, SeatStateValue } from '../seatTypes';
-import { emitted, pureStepper } from './pureStepper';
-import { seatChanges, type SeatChange } from './seatChanges';
+import type { SeatEmitted, SeatEvent, SeatReply, SeatStateValue } from '../seatTypes';
+import { allEmitted, pureStepper } from './pureStepper';
+import { seatChanges, seatReply, type SeatChange } from './seatChanges';
 
 /** One scope for every seat: the TTL given here never reaches the snapshots stepped. */
 const step = pureStepper(seatMachine, { ttlMs: 1 });
@@ -10,9 +10,10 @@ const step = pureStepper(seatMachine, { ttlMs: 1 });
 export type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
 /**
- * One event through the seat machine, purely: the next snapshot and the reply the machine emitted
- * (`undefined` for EXPIRE, or when no transition handled the event). Every place that steps a seat
- * snapshot (the PostgreSQL store, the linearizability checker's specification, tests) uses this.
+ * One event through the seat machine, purely: the next snapshot, the reply the machine emitted
+ * (`undefined` for EXPIRE, or when no transition handled the event) and the moves it announced.
+ * Every place that steps a seat snapshot (the PostgreSQL store, the linearizability checker's
+ * specification, tests) uses this.
  *
  * @example
  * ```ts
@@ -23,9 +24,10 @@ export type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 export function applySeatEvent(
   seat: SeatSnapshot,
   event: SeatEvent,
-): [next: SeatSnapshot, reply: SeatReply | undefined] {
+): [next: SeatSnapshot, reply: SeatReply | undefined, changes: SeatChange[]] {
   const [next, actions] = step(seat, event);
-  return [next, emitted<SeatReply>(actions)];
+  const emitted = allEmitted<SeatEmitted>(actions);
+  return [next, seatReply(emitted), seatChanges(emitted)];
 }
 
 /** What one event did to a seat held as a snapshot rather than a running actor. */
@@ -57,26 +59,53 @@ export interface SeatStep {
  * const step = stepSeat(initial, { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
  * step.reply; // { type: 'seat.accepted' }
  * step.states; // ['available', 'locked']
- * step.changes; // [{ from: 'available', to: 'locked', reason: 'lock', userId: 'u1' }]
+ * step.changes; // [{ from: 'available', to: 'locked', reason: 'locked', userId: 'u1' }]
  * ```
  */
 export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
   const states: SeatStateValue[] = [before.value];
   const changes: SeatChange[] = [];
-  const visit = (from: SeatSnapshot, to: SeatSnapshot) => {
+  const visit = (to: SeatSnapshot, moves: SeatChange[]) => {
     if (to.value !== states[states.length - 1]) states.push(to.value);
-    changes.push(...seatChanges(from.value, from.context.lock, to.value, to.context));
+    changes.push(...moves);
   };
-  let [snapshot] = applySeatEvent(before, { type: 'EXPIRE', now: event.now });
-  visit(before, snapshot);
+  const [expired, , moves] = applySeatEvent(before, { type: 'EXPIRE', now: event.now });
+  visit(expired, moves);
+  let snapshot = expired;
   let reply: SeatReply | undefined;
   if (event.type !== 'EXPIRE') {
-    const [next, answer] = applySeatEvent(snapshot, event);
+    const [next, answer, more] = applySeatEvent(snapshot, event);
     reply = answer;
-    visit(snapshot, next);
+    visit(next, more);
     snapshot = next;
   }
   return { snapshot, reply, states, changes, changed: !sameSeat(before, snapshot) };
+}
+
+/**
+ * The seat as the machine sees it at `now`: a lock whose deadline has passed is expired (a pure
+ * `EXPIRE{now}` step; nothing is kept). How a store shows a seat it has not written since.
+ *
+ * @example
+ * ```ts
+ * seatAt(restoreSeat(row.snapshot), Date.now()).value; // 'available' once the lock is due
+ * ```
+ */
+export function seatAt(seat: SeatSnapshot, now: number): SeatSnapshot {
+  return applySeatEvent(seat, { type: 'EXPIRE', now })[0];
+}
+
+/**
+ * Whether `userId` holds a lock on the seat that still counts at `now`, as the machine decides it
+ * (the same `EXPIRE{now}` step): what the per-user lock cap counts.
+ *
+ * @example
+ * ```ts
+ * holdsLiveLock(restoreSeat(row.snapshot), 'alice', Date.now()); // false once the lock is due
+ * ```
+ */
+export function holdsLiveLock(seat: SeatSnapshot, userId: string, now: number): boolean {
+  return seatAt(seat, now).context.lock?.userId === userId;
 }
 
 /**

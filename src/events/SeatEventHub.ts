@@ -101,9 +101,13 @@ export class SeatEventHub {
     }
   }
 
-  private publish({ id, from, to, at }: SeatTransition): void {
+  /**
+   * One SSE `data` line per transition: the seat, its states, why it moved as the machine decided
+   * it (`locked`, `confirmed`, `released`, `expired`), and when. Never whose lock it was.
+   */
+  private publish({ id, from, to, reason, at }: SeatTransition): void {
     this.seq++;
-    const data = JSON.stringify({ id, from, to, at: new Date(at).toISOString() });
+    const data = JSON.stringify({ id, from, to, reason, at: new Date(at).toISOString() });
     const chunk = sseEvent(`${this.stream}-${this.seq}`, data);
     this.ring[this.seq % this.ring.length] = chunk;
     this.broadcast(chunk);

@@ -1,5 +1,6 @@
 import type {
   SeatContext,
+  SeatMoveReason,
   SeatReply,
   SeatRequestEvent,
   SeatStateValue,
@@ -44,23 +45,23 @@ export interface SeatSummary {
   booked: number;
 }
 
-/** A change of a seat's state, expiries included. */
+/**
+ * A change of a seat's state, expiries included, as the machine announced it (`seat.moved`): its
+ * `reason` is `locked` (→ locked), `confirmed` (locked → booked), `released` or `expired` (a lapsed
+ * lock, whether its timer fired or a request found it due), decided by the machine's action.
+ */
 export interface SeatTransition {
   id: string;
   from: SeatStateValue;
   to: SeatStateValue;
   /** ms since epoch, from the store's clock. */
   at: number;
-  /**
-   * What ended or took the lock: `lock` (→ locked), `confirm` (locked → booked), `release`, or
-   * `expiry` (a lapsed lock, whether its timer fired or a request found it due).
-   */
-  reason?: SeatTransitionReason;
+  reason: SeatTransitionReason;
   /**
    * INTERNAL, never sent to clients: the user whose lock this transition took or ended. It feeds
    * the per-user lock cap; anything that publishes transitions must strip it.
    */
-  userId?: string;
+  userId: string;
   /**
    * INTERNAL: `false` when another instance made this transition and this one only heard of it
    * (PostgreSQL's NOTIFY reaches every instance); absent or `true` when this instance made it.
@@ -69,7 +70,7 @@ export interface SeatTransition {
   local?: boolean;
 }
 
-export type SeatTransitionReason = 'lock' | 'confirm' | 'release' | 'expiry';
+export type SeatTransitionReason = SeatMoveReason;
 
 /**
  * Where seats live. A store hosts each seat's machine and passes requests to it; it never decides
@@ -89,13 +90,13 @@ export interface SeatStore {
   close(): Promise<void>;
   /**
    * Resolves when the store can serve requests, rejects when it cannot (a database that is down).
-   * `/readyz` calls it; a store without it is always reachable.
+   * `/readyz` calls it.
    */
-  ping?(): Promise<void>;
+  ping(): Promise<void>;
   /**
-   * The per-user lock cap (`MAX_LOCKS_PER_USER`) hosted by the store itself, for a store shared by
-   * several instances, where a cap kept in one process would let each instance admit. `createApp`
-   * uses it when present; otherwise the in-memory `MemoryLockQuota`.
+   * The per-user lock cap (`MAX_LOCKS_PER_USER`) kept where the seats are: a store shared by
+   * several instances must hold it across them (a cap kept in one process would let each instance
+   * admit `max`). Every store provides its own; nothing falls back to a per-process cap.
    */
-  createLockQuota?(max: number): LockQuota;
+  createLockQuota(max: number): LockQuota;
 }

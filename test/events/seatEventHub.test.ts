@@ -13,8 +13,14 @@ function fakeSource() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    emit(id: string, from: SeatTransition['from'], to: SeatTransition['to'], at = 0) {
-      for (const listener of listeners) listener({ id, from, to, at });
+    emit(
+      id: string,
+      from: SeatTransition['from'],
+      to: SeatTransition['to'],
+      at = 0,
+      reason: SeatTransition['reason'] = 'locked',
+    ) {
+      for (const listener of listeners) listener({ id, from, to, at, reason, userId: 'alice' });
     },
   };
 }
@@ -36,20 +42,23 @@ function fakeClient(pending = 0) {
 }
 
 describe('SeatEventHub', () => {
-  it('sends every transition with an id that counts up and the time in ISO 8601', () => {
+  it('sends every transition with its reason, an id that counts up and the time in ISO 8601, never the holder', () => {
     const source = fakeSource();
     const hub = new SeatEventHub(source, { heartbeatMs: 0 });
     const client = fakeClient();
     hub.attach(client);
     source.emit('A1', 'available', 'locked', Date.UTC(2026, 0, 2, 3, 4, 5));
-    source.emit('A1', 'locked', 'available', Date.UTC(2026, 0, 2, 3, 5, 5));
+    source.emit('A1', 'locked', 'available', Date.UTC(2026, 0, 2, 3, 5, 5), 'expired');
     const [first, second] = client.messages();
     expect(JSON.parse(first.data!)).to.deep.equal({
       id: 'A1',
       from: 'available',
       to: 'locked',
+      reason: 'locked',
       at: '2026-01-02T03:04:05.000Z',
     });
+    expect(JSON.parse(second.data!)).to.include({ to: 'available', reason: 'expired' });
+    expect(client.text).not.to.include('alice');
     expect(first.id).to.equal(`${hub.stream}-1`);
     expect(second.id).to.equal(`${hub.stream}-2`);
     expect(hub.lastEventId).to.equal(second.id);

@@ -44,7 +44,7 @@ describe('GET /seats/events', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('streams lock, confirm and expiry transitions as they happen', async () => {
+  it('streams lock, confirm and expiry transitions as they happen, each with its reason', async () => {
     const sse = await openSse(address);
     expect(sse.status).to.equal(200);
     expect(sse.headers['content-type']).to.match(/^text\/event-stream/);
@@ -55,10 +55,10 @@ describe('GET /seats/events', () => {
     await sse.waitFor((m) => isSeatEvent(m) && m.data!.includes('"B2","from":"locked"'));
     const events = sse.messages().filter(isSeatEvent);
     expect(events.map((m) => JSON.parse(m.data!))).to.deep.equal([
-      { id: 'A1', from: 'available', to: 'locked', at: new Date(START).toISOString() },
-      { id: 'B2', from: 'available', to: 'locked', at: new Date(START).toISOString() },
-      { id: 'A1', from: 'locked', to: 'booked', at: new Date(START).toISOString() },
-      { id: 'B2', from: 'locked', to: 'available', at: new Date(START + TTL).toISOString() },
+      { id: 'A1', from: 'available', to: 'locked', reason: 'locked', at: iso(START) },
+      { id: 'B2', from: 'available', to: 'locked', reason: 'locked', at: iso(START) },
+      { id: 'A1', from: 'locked', to: 'booked', reason: 'confirmed', at: iso(START) },
+      { id: 'B2', from: 'locked', to: 'available', reason: 'expired', at: iso(START + TTL) },
     ]);
     const seqs = events.map((m) => Number(m.id!.split('-')[1]));
     expect(seqs).to.deep.equal([1, 2, 3, 4]);
@@ -144,3 +144,7 @@ describe('GET /seats/events', () => {
     });
   });
 });
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

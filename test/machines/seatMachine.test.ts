@@ -4,7 +4,11 @@ import { seatMachine } from '../../machines/seatMachine';
 import { seatActor, TTL } from '../support/seatActor';
 
 const ACCEPTED = { type: 'seat.accepted' };
-const refused = (code: string) => ({ type: 'seat.refused', code });
+const refused = (code: string, more: { holder?: string; until?: number } = {}) => ({
+  type: 'seat.refused',
+  code,
+  ...more,
+});
 
 /** A seat locked by alice with lock L1 at the clock's current time. */
 function lockedByAlice() {
@@ -72,7 +76,7 @@ describe('seatMachine', () => {
       const seat = lockedByAlice();
       const before = seat.actor.getSnapshot();
       expect(seat.send({ type: 'LOCK', userId: 'bob', lockId: 'L2' })).to.deep.equal(
-        refused('SEAT_LOCKED'),
+        refused('SEAT_LOCKED', { holder: 'another user', until: TTL }),
       );
       expect(seat.actor.getSnapshot()).to.equal(before);
     });
@@ -90,7 +94,9 @@ describe('seatMachine', () => {
     it('refuses confirm and release by another user with LOCK_NOT_HELD', () => {
       for (const type of ['CONFIRM', 'RELEASE'] as const) {
         const seat = lockedByAlice();
-        expect(seat.send({ type, userId: 'bob' })).to.deep.equal(refused('LOCK_NOT_HELD'));
+        expect(seat.send({ type, userId: 'bob' })).to.deep.equal(
+          refused('LOCK_NOT_HELD', { holder: 'another user' }),
+        );
         expect(seat.state).to.equal('locked');
       }
     });
@@ -99,7 +105,7 @@ describe('seatMachine', () => {
       for (const type of ['CONFIRM', 'RELEASE'] as const) {
         const seat = lockedByAlice();
         expect(seat.send({ type, userId: 'alice', lockId: 'other' })).to.deep.equal(
-          refused('LOCK_NOT_HELD'),
+          refused('LOCK_NOT_HELD', { holder: 'you' }),
         );
         expect(seat.state).to.equal('locked');
       }
@@ -132,10 +138,10 @@ describe('seatMachine', () => {
       const seat = lockedByAlice();
       seat.clock.increment(TTL);
       expect(seat.send({ type: 'CONFIRM', userId: 'alice' })).to.deep.equal(
-        refused('LOCK_EXPIRED'),
+        refused('LOCK_EXPIRED', { holder: 'you', until: TTL }),
       );
       expect(seat.send({ type: 'RELEASE', userId: 'alice', lockId: 'L1' })).to.deep.equal(
-        refused('LOCK_EXPIRED'),
+        refused('LOCK_EXPIRED', { holder: 'you', until: TTL }),
       );
       expect(seat.send({ type: 'CONFIRM', userId: 'bob' })).to.deep.equal(refused('NOT_LOCKED'));
       expect(seat.send({ type: 'CONFIRM', userId: 'alice', lockId: 'old' })).to.deep.equal(
@@ -163,7 +169,7 @@ describe('seatMachine', () => {
       const seat = lockedByAlice();
       // An event stamped at the deadline reaches the seat before the timer does.
       expect(seat.send({ type: 'CONFIRM', userId: 'alice', now: TTL })).to.deep.equal(
-        refused('LOCK_EXPIRED'),
+        refused('LOCK_EXPIRED', { holder: 'you', until: TTL }),
       );
       expect(seat.state).to.equal('available');
     });
@@ -229,26 +235,30 @@ describe('seatMachine', () => {
     it('refuses the booker confirming with another lockId with LOCK_NOT_HELD', () => {
       const seat = bookedByAlice();
       expect(seat.send({ type: 'CONFIRM', userId: 'alice', lockId: 'x' })).to.deep.equal(
-        refused('LOCK_NOT_HELD'),
+        refused('LOCK_NOT_HELD', { holder: 'you' }),
       );
     });
 
     it('refuses lock, confirm and release by others with SEAT_BOOKED', () => {
       const seat = bookedByAlice();
       expect(seat.send({ type: 'LOCK', userId: 'bob', lockId: 'L2' })).to.deep.equal(
-        refused('SEAT_BOOKED'),
+        refused('SEAT_BOOKED', { holder: 'another user' }),
       );
-      expect(seat.send({ type: 'CONFIRM', userId: 'bob' })).to.deep.equal(refused('SEAT_BOOKED'));
-      expect(seat.send({ type: 'RELEASE', userId: 'bob' })).to.deep.equal(refused('SEAT_BOOKED'));
+      expect(seat.send({ type: 'CONFIRM', userId: 'bob' })).to.deep.equal(
+        refused('SEAT_BOOKED', { holder: 'another user' }),
+      );
+      expect(seat.send({ type: 'RELEASE', userId: 'bob' })).to.deep.equal(
+        refused('SEAT_BOOKED', { holder: 'another user' }),
+      );
     });
 
     it('refuses the booker releasing or locking with SEAT_BOOKED', () => {
       const seat = bookedByAlice();
       expect(seat.send({ type: 'RELEASE', userId: 'alice', lockId: 'L1' })).to.deep.equal(
-        refused('SEAT_BOOKED'),
+        refused('SEAT_BOOKED', { holder: 'you' }),
       );
       expect(seat.send({ type: 'LOCK', userId: 'alice', lockId: 'L3' })).to.deep.equal(
-        refused('SEAT_BOOKED'),
+        refused('SEAT_BOOKED', { holder: 'you' }),
       );
     });
 

@@ -150,9 +150,9 @@ describe('abuse limits', () => {
       now = 1000;
       expect((await take('A1', 'bob')).ok).to.equal(true);
       expect(seen.map(({ from, to, reason, userId }) => [from, to, reason, userId])).to.deep.equal([
-        ['available', 'locked', 'lock', 'alice'],
-        ['locked', 'available', 'expiry', 'alice'],
-        ['available', 'locked', 'lock', 'bob'],
+        ['available', 'locked', 'locked', 'alice'],
+        ['locked', 'available', 'expired', 'alice'],
+        ['available', 'locked', 'locked', 'bob'],
       ]);
       expect(quota.heldBy('alice')).to.deep.equal([]);
       expect(quota.heldBy('bob')).to.deep.equal(['A1']);

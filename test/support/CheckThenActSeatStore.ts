@@ -12,6 +12,8 @@ import type {
   SeatTransition,
 } from '../../src/store/SeatStore';
 import type { Venue } from '../../src/venue';
+import type { LockQuota } from '../../src/store/LockQuota';
+import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
 
 type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
@@ -74,6 +76,13 @@ export class CheckThenActSeatStore implements SeatStore {
 
   async close(): Promise<void> {
     this.seats.clear();
+  }
+
+  async ping(): Promise<void> {}
+
+  /** The per-process cap; it hears no transitions from this store, so it never refuses. */
+  createLockQuota(max: number): LockQuota {
+    return new MemoryLockQuota(this, max);
   }
 
   private record(id: string): SeatRecord {

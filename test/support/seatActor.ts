@@ -24,7 +24,7 @@ export function seatActor() {
   const clock = new SimulatedClock();
   const actor = createActor(seatMachine, { input: { ttlMs: TTL }, clock });
   const replies: SeatReply[] = [];
-  actor.on('*', (reply) => replies.push(reply));
+  actor.on('*', (emitted) => emitted.type !== 'seat.moved' && replies.push(emitted));
   actor.start();
   return {
     clock,

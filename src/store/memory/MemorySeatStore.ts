@@ -1,9 +1,8 @@
 import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
 import type {
+  SeatEmitted,
   SeatEvent,
-  SeatLock,
-  SeatReply,
   SeatRequestEvent,
   SeatStateValue,
 } from '../../../machines/seatTypes';
@@ -18,9 +17,11 @@ import type {
   SeatSummary,
   SeatTransition,
 } from '../SeatStore';
-import { seatChanges } from '../../../machines/run/seatChanges';
+import { seatChanges, seatReply, type SeatChange } from '../../../machines/run/seatChanges';
 import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
+import { MemoryLockQuota } from './MemoryLockQuota';
+import type { LockQuota } from '../LockQuota';
 import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
 type SeatActor = Actor<typeof seatMachine>;
@@ -81,10 +82,10 @@ export class MemorySeatStore implements SeatStore {
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
   private readonly states = new StateIndex();
   private readonly feed = new TransitionFeed();
-  /** The reply of the actor being sent to; `send` is synchronous so one slot is enough. */
-  private lastReply: SeatReply | undefined;
-  private readonly recordReply = (reply: SeatReply) => {
-    this.lastReply = reply;
+  /** What the actor being sent to emitted; `send` is synchronous so one list is enough. */
+  private emitted: SeatEmitted[] = [];
+  private readonly record = (event: SeatEmitted) => {
+    this.emitted.push(event);
   };
   /** The seats with a live actor, least recently used first (a Map keeps insertion order). */
   private readonly live = new Map<number, Entry>();
@@ -158,6 +159,20 @@ export class MemorySeatStore implements SeatStore {
   /** Memory is always reachable. */
   async ping(): Promise<void> {}
 
+  /**
+   * The per-user lock cap for this process's seats: a {@link MemoryLockQuota} fed by this store's
+   * transitions (which carry the lock holder).
+   *
+   * @example
+   * ```ts
+   * const quota = store.createLockQuota(10);
+   * await quota.admit('alice', 'A1', () => store.apply('A1', lockEvent)); // { ok: true, … }
+   * ```
+   */
+  createLockQuota(max: number): LockQuota {
+    return new MemoryLockQuota(this, max);
+  }
+
   /** How many seats have a live actor right now (for tests and benchmarks). */
   liveActorCount(): number {
     return this.live.size;
@@ -182,25 +197,21 @@ export class MemorySeatStore implements SeatStore {
    */
   private deliver(index: number, id: string, event: SeatEvent): ApplyResult {
     const entry = this.entries.get(index);
-    const previous = entry ? recordOf(id, entry) : undefined;
-    const from = previous?.state ?? 'available';
-    const before = previous?.context.lock ?? null;
+    const from = entry ? recordOf(id, entry).state : 'available';
     const actor = entry?.actor ?? this.activate(id, entry?.snapshot ?? this.initialSnapshot);
-    this.lastReply = undefined;
+    this.emitted = [];
     actor.send(event);
-    const reply = this.lastReply as SeatReply | undefined;
+    const emitted = this.emitted;
     const seat = toRecord(id, actor.getSnapshot());
     this.keep(index, entry, seat, actor);
-    this.report(index, from, before, seat);
-    return { reply, seat };
+    this.report(index, from, seat, seatChanges(emitted));
+    return { reply: seatReply(emitted), seat };
   }
 
-  /** Keeps the state index in step with the machine and tells the listeners what changed. */
-  private report(index: number, from: SeatStateValue, before: SeatLock | null, seat: SeatRecord) {
+  /** Keeps the state index in step with the machine and tells the listeners what it announced. */
+  private report(index: number, from: SeatStateValue, seat: SeatRecord, changes: SeatChange[]) {
     if (seat.state !== from) this.states.move(index, from, seat.state);
-    for (const change of seatChanges(from, before, seat.state, seat.context)) {
-      this.publish({ id: seat.id, ...change });
-    }
+    for (const change of changes) this.publish({ id: seat.id, ...change });
   }
 
   private publish(transition: Omit<SeatTransition, 'at'>): void {
@@ -217,7 +228,7 @@ export class MemorySeatStore implements SeatStore {
       clock: NO_TIMERS,
       inspect,
     });
-    actor.on('*', this.recordReply);
+    actor.on('*', this.record);
     return actor.start();
   }
 

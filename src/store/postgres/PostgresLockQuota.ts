@@ -3,6 +3,7 @@ import type { Clock } from '../../clock';
 import type { Venue } from '../../venue';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import { stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
+import { holdsLiveLock, restoreSeat } from '../../../machines/run/stepSeat';
 import { KeyedQueue } from '../KeyedQueue';
 import { sql } from './sql';
 
@@ -16,7 +17,7 @@ export interface PostgresLockQuotaOptions {
   venue: Venue;
   /** Most locks one user may hold at once. */
   max: number;
-  /** Locks whose deadline is at or before `now()` no longer count (the seat machine's view). */
+  /** The time the seat machine judges each lock's deadline by. */
   clock: Pick<Clock, 'now'>;
 }
 
@@ -26,9 +27,9 @@ type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
  * {@link LockQuota} over the PostgreSQL seats table, so `MAX_LOCKS_PER_USER` holds across every
  * instance sharing the database. For each lock request it takes the user's lock
  * (`pg_advisory_xact_lock` on the user id's hash, in a transaction of its own connection), reads
- * the seats the user holds a live lock on (`holder` = user and `locked_until` in the future: the
- * only SQL involved), replays them into a fresh `userLocksMachine` with xstate's pure
- * `transition`, and asks it. Only if the machine agrees does `take` send the LOCK to the seat (the
+ * the seats naming the user as lock holder, keeps those whose lock the seat machine says still
+ * counts, replays them into a fresh `userLocksMachine` with xstate's pure `transition`, and asks
+ * it. Only if the machine agrees does `take` send the LOCK to the seat (the
  * seat store's own compare-and-set, unchanged), and only after that commits is the user's lock let
  * go: the next request of that user, on any instance, already sees the new lock.
  *
@@ -87,12 +88,18 @@ export class PostgresLockQuota implements LockQuota {
     }
   }
 
-  /** Seats `userId` holds a lock on that has not reached its deadline, by any instance. */
+  /**
+   * Seats `userId` holds a lock on that still counts, by any instance. SQL only finds the rows
+   * naming the user as holder; whether each lock still counts (its deadline) is the seat machine's
+   * call, on the row's snapshot, so a lock the sweeper has not expired yet is not counted.
+   */
   private async heldBy(client: PoolClient, userId: string): Promise<string[]> {
-    const { rows } = await client.query<{ idx: number }>(sql.selectLiveLocksOf, [
+    const { rows } = await client.query<{ idx: number; snapshot: unknown }>(sql.selectLocksOf, [
       userId,
-      this.options.clock.now(),
     ]);
-    return rows.map((row) => this.options.venue.idAt(row.idx));
+    const now = this.options.clock.now();
+    return rows
+      .filter((row) => holdsLiveLock(restoreSeat(row.snapshot), userId, now))
+      .map((row) => this.options.venue.idAt(row.idx));
   }
 }

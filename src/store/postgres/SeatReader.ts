@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { SeatStateValue } from '../../../machines/seatTypes';
-import { restoreSeat, stepSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
+import { restoreSeat, seatAt, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import type { Venue } from '../../venue';
 import { toRecord } from '../seatRecord';
@@ -78,12 +78,10 @@ export class SeatReader {
 
   /**
    * The seat as the machine sees it now: a lock whose deadline has passed reads as expired even
-   * before the sweeper has written that down (the machine decides, by a pure `EXPIRE{now}` step;
-   * nothing is written by a read).
+   * before the sweeper has written that down (nothing is written by a read).
    */
   private asOfNow(snapshot: SeatSnapshot): SeatSnapshot {
-    if (snapshot.value !== 'locked') return snapshot;
-    return stepSeat(snapshot, { type: 'EXPIRE', now: this.options.clock.now() }).snapshot;
+    return seatAt(snapshot, this.options.clock.now());
   }
 
   /** Rows with `start <= idx < end`, in order. */

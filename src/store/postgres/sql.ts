@@ -44,7 +44,11 @@ export const sql = {
   writeSeat: (seatWrite: string, counters: string, notify: string) =>
     `WITH written AS (${seatWrite})${counters === '' ? '' : `, counted AS (${counters})`} ${notify}`,
 
-  /** Due locks (`locked_until <= $1`), oldest first, at most `$2`, not taken by another sweeper. */
+  /**
+   * Candidates for expiry: locks whose copied deadline is at or before `$1` (an index range, so a
+   * sweep reads only these), oldest first, at most `$2`, not taken by another sweeper. The machine
+   * then decides each one (`EXPIRE{now}`); a row it does not expire is left as it is.
+   */
   selectDueLocks: `SELECT idx, snapshot, version FROM seat WHERE locked_until <= $1
          ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
   /** The sweeper's batch write of the rows its transaction holds. */
@@ -66,8 +70,8 @@ export const sql = {
    * take turns.
    */
   lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
-  /** Seats whose lock `$1` holds and that have not reached their deadline `$2`. */
-  selectLiveLocksOf: 'SELECT idx FROM seat WHERE holder = $1 AND locked_until > $2 ORDER BY idx',
+  /** Seats whose lock names `$1` as holder (whether each still counts is the machine's call). */
+  selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE holder = $1 ORDER BY idx',
 } as const;
 
 /** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */

@@ -131,20 +131,20 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
         local,
       })),
     ).to.deep.equal([
-      { id: 'B2', from: 'available', to: 'locked', reason: 'lock', userId: 'carol', local: true },
-      { id: 'B2', from: 'locked', to: 'booked', reason: 'confirm', userId: 'carol', local: true },
-      { id: 'B3', from: 'available', to: 'locked', reason: 'lock', userId: 'carol', local: true },
+      { id: 'B2', from: 'available', to: 'locked', reason: 'locked', userId: 'carol', local: true },
+      { id: 'B2', from: 'locked', to: 'booked', reason: 'confirmed', userId: 'carol', local: true },
+      { id: 'B3', from: 'available', to: 'locked', reason: 'locked', userId: 'carol', local: true },
       {
         id: 'B3',
         from: 'locked',
         to: 'available',
-        reason: 'release',
+        reason: 'released',
         userId: 'carol',
         local: true,
       },
-      { id: 'B4', from: 'available', to: 'locked', reason: 'lock', userId: 'dave', local: true },
-      { id: 'B4', from: 'locked', to: 'available', reason: 'expiry', userId: 'dave', local: true },
-      { id: 'B5', from: 'available', to: 'locked', reason: 'lock', userId: 'erin', local: false },
+      { id: 'B4', from: 'available', to: 'locked', reason: 'locked', userId: 'dave', local: true },
+      { id: 'B4', from: 'locked', to: 'available', reason: 'expired', userId: 'dave', local: true },
+      { id: 'B5', from: 'available', to: 'locked', reason: 'locked', userId: 'erin', local: false },
     ]);
 
     const { text } = await api.call('GET', '/metrics');
@@ -154,14 +154,16 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     expect(promSample(text, 'seat_locks_expired_total')).to.equal(1);
   });
 
-  it('sends server-sent events without the internal lock holder', async () => {
+  it('sends server-sent events with their reason but without the internal lock holder', async () => {
     const api = await serve({ store: await open(), clock });
     closing.push(() => api.stop());
     const sse = await openSse({ port: Number(new URL(api.url).port) } as never);
     try {
       await api.call('POST', '/seats/B8/lock', { body: { userId: 'secret-user' } });
       const event = await sse.waitFor((m) => m.data?.includes('"B8"') ?? false, 10_000);
-      expect(Object.keys(JSON.parse(event.data!)).sort()).to.deep.equal(['at', 'from', 'id', 'to']);
+      const data = JSON.parse(event.data!) as Record<string, unknown>;
+      expect(Object.keys(data).sort()).to.deep.equal(['at', 'from', 'id', 'reason', 'to']);
+      expect(data.reason).to.equal('locked');
       expect(
         sse
           .messages()
