@@ -97,7 +97,7 @@ export const apiRoutes: ApiRoute[] = [
     method: 'get',
     path: '/seats/events',
     summary:
-      'Server-sent events: every seat transition as {"id","from","to","at"}, expiries included. Resume with Last-Event-ID; a `resync` event asks the client to reload the seats.',
+      'Server-sent events: every seat transition as {"id","from","to","reason","at"} (reason: locked, confirmed, released or expired, as the seat machine decided), expiries included. Resume with Last-Event-ID; a `resync` event asks the client to reload the seats.',
     responses: {
       200: {
         description: 'An endless event stream with heartbeat comments.',
