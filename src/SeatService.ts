@@ -135,7 +135,7 @@ export class SeatService {
 
 /** The public view of a seat record. */
 export function toView({ id, state, context }: SeatRecord): SeatView {
-  if (state === 'locked' && context.lock) {
+  if (context.lock) {
     return { id, state, expiresAt: new Date(context.lock.until).toISOString() };
   }
   return { id, state };

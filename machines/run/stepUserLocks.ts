@@ -1,5 +1,6 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { userLocksMachine, type UserLocksEvent, type UserLocksReply } from '../userLocksMachine';
+import type { SeatMoveReason } from '../seatTypes';
 import { emitted, pureStepper } from './pureStepper';
 
 /** One scope for every user: the machine's own input never reaches the snapshots stepped. */
@@ -23,6 +24,19 @@ export function stepUserLocks(
 ): [UserLocksSnapshot, UserLocksReply | undefined] {
   const [next, actions] = step(snapshot, event);
   return [next, emitted<UserLocksReply>(actions)];
+}
+
+/**
+ * What a seat's move means to its lock holder's machine: a lock taken (`locked`), or ended
+ * (`confirmed`, `released`, `expired`: every other move a seat makes starts from a lock).
+ *
+ * @example
+ * ```ts
+ * userLocksFact('A1', 'expired'); // { type: 'LOCK_ENDED', seatId: 'A1' }
+ * ```
+ */
+export function userLocksFact(seatId: string, reason: SeatMoveReason): UserLocksEvent {
+  return reason === 'locked' ? { type: 'LOCK_TAKEN', seatId } : { type: 'LOCK_ENDED', seatId };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import type { SeatStore, SeatTransition } from '../SeatStore';
 import {
   stepUserLocks,
+  userLocksFact,
   userLocksStart,
   type UserLocksSnapshot,
 } from '../../../machines/run/stepUserLocks';
@@ -68,11 +69,9 @@ export class MemoryLockQuota implements LockQuota {
     return this.users.get(userId)?.snapshot.context.held ?? [];
   }
 
-  private onTransition({ id, from, to, userId }: SeatTransition): void {
-    if (userId === undefined) return;
+  private onTransition({ id, reason, userId }: SeatTransition): void {
     const entry = this.entry(userId);
-    if (to === 'locked') this.send(entry, { type: 'LOCK_TAKEN', seatId: id });
-    else if (from === 'locked') this.send(entry, { type: 'LOCK_ENDED', seatId: id });
+    this.send(entry, userLocksFact(id, reason));
     this.forgetIfIdle(userId, entry);
   }
 

@@ -244,7 +244,8 @@ export class MemorySeatStore implements SeatStore {
     const entry = found ?? {};
     if (!found) this.entries.set(index, entry);
     this.live.delete(index);
-    const until = seat.state === 'locked' ? seat.context.lock?.until : undefined;
+    // The machine keeps a lock in context only while the seat is locked: arm at its deadline.
+    const until = seat.context.lock?.until;
     if (entry.expiry && entry.expiry.until !== until) this.disarm(entry);
     if (until === undefined) {
       this.freeze(entry, actor);

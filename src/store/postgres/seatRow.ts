@@ -24,7 +24,8 @@ export function columns(snapshot: SeatSnapshot): {
   lockedUntil: number | null;
   holder: string | null;
 } {
-  const lock = snapshot.value === 'locked' ? snapshot.context.lock : null;
+  // The machine keeps a lock in context only while the seat is locked.
+  const lock = snapshot.context.lock;
   return {
     state: snapshot.value,
     snapshot: JSON.stringify(persistSeat(snapshot)),
