@@ -1,34 +1,22 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createApp } from '../../src/app';
+import { ManualClock } from '../support/ManualClock';
 import { findChromium, launchChromium } from '../support/chromium';
+import { serve } from '../support/serve';
 
 /**
  * The seat map in a real browser: Debian's Chromium driven by playwright-core, two browser
- * contexts as two users, the service on port 0 with its real clock and a short lock TTL. Waits
- * are bounded waits for the DOM to change, never sleeps. `SCREENSHOTS=1` also saves the pictures
- * the README shows into docs/.
+ * contexts as two users, the service on port 0. The service's clock is a ManualClock started at
+ * the real time and moved only by the test, so a lock ends exactly when the test says, however
+ * slow the machine: nothing waits for a real TTL. Waits are waits for the DOM to change, never
+ * sleeps, and no wait is a timing assertion. `SCREENSHOTS=1` also saves the pictures the README
+ * shows into docs/.
  */
-const TTL = 2000;
+const TTL = 60_000;
 const SCREENSHOTS =
   process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : null;
-
-async function serve(options: Parameters<typeof createApp>[0]) {
-  const seatApp = createApp(options);
-  const server: http.Server = seatApp.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const stop = async () => {
-    await seatApp.close(); // ends the event streams, so the server can close
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  };
-  return { seatApp, url, stop };
-}
 
 const seat = (id: string, state?: string, mine?: boolean) =>
   `#grid [data-seat="${id}"]` +
@@ -70,17 +58,20 @@ describe('seat map in headless Chromium', function () {
   });
 
   it('two users: a lock shows up live, the other is told why not, confirm books, expiry frees', async () => {
-    const { seatApp, url, stop } = await serve({
+    const clock = new ManualClock();
+    clock.travel(Date.now());
+    const { service, url, stop } = await serve({
       rows: 25,
       seatsPerRow: 40,
       lockTtlMs: TTL,
+      clock,
       inspectorUrl: 'http://localhost:4242', // as with INSPECT=1
     });
     try {
       // Some of the house is sold already, so the page has every state to show.
       for (const id of ['D11', 'D12', 'D13', 'D14', 'E12', 'E13']) {
-        const { lockId } = await seatApp.service.lock(id, 'carol');
-        await seatApp.service.confirm(id, 'carol', lockId);
+        const { lockId } = await service.lock(id, 'carol');
+        await service.confirm(id, 'carol', lockId);
       }
       const alice = await openAs(browser!, url, 'alice');
       const bob = await openAs(browser!, url, 'bob');
@@ -91,7 +82,7 @@ describe('seat map in headless Chromium', function () {
       // Alice locks C5; Bob's page shows it locked within a second, through the event stream.
       await alice.click(seat('C5'));
       await alice.waitForSelector(seat('C5', 'locked', true));
-      await bob.waitForSelector(seat('C5', 'locked', false), { timeout: 1000 });
+      await bob.waitForSelector(seat('C5', 'locked', false));
       expect(await bob.getAttribute(seat('C5'), 'aria-label')).to.equal(
         'Seat C5, locked by someone else',
       );
@@ -117,16 +108,16 @@ describe('seat map in headless Chromium', function () {
       // Alice confirms: booked on both pages.
       await alice.click('#mine-list li[data-seat="C5"] .confirm');
       await alice.waitForSelector(seat('C5', 'booked', true));
-      await bob.waitForSelector(seat('C5', 'booked', false), { timeout: 1000 });
+      await bob.waitForSelector(seat('C5', 'booked', false));
       expect(await alice.textContent('#message')).to.equal('Seat C5 is booked for you.');
 
       // Alice locks C6 and lets it run out: it turns back to available on both pages.
       await alice.click(seat('C6'));
       await alice.waitForSelector('#mine-list li[data-seat="C6"] .countdown');
       expect(await alice.textContent('#mine-list li[data-seat="C6"] .countdown')).to.match(
-        /^[12] s left$/,
+        /^\d+ s left$/,
       );
-      await bob.waitForSelector(seat('C6', 'locked'), { timeout: 1000 });
+      await bob.waitForSelector(seat('C6', 'locked'));
       if (SCREENSHOTS) await shoot(alice, 'seatmap.png');
 
       // Meanwhile Bob locks C7 and releases it: available again on both pages.
@@ -138,10 +129,30 @@ describe('seat map in headless Chromium', function () {
       );
       expect(await bob.locator('#mine-list li').count()).to.equal(0);
       await alice.waitForSelector(seat('C7', 'available'));
-      await alice.waitForSelector(seat('C6', 'available'), { timeout: TTL + 3000 });
-      await bob.waitForSelector(seat('C6', 'available'), { timeout: 1000 });
+
+      // Alice's lock on C6 runs out: the service's clock passes its deadline and its timer fires.
+      clock.travel(clock.now() + TTL);
+      clock.fireDue();
+      await alice.waitForSelector(seat('C6', 'available'));
+      await bob.waitForSelector(seat('C6', 'available'));
       expect(await alice.textContent('#message')).to.match(/Your lock on seat C6 expired/);
       expect(await alice.locator('#mine-list li').count()).to.equal(1); // C5, booked
+
+      // Alice locks C8 and releases it from a second window half a second before its deadline:
+      // the first window says it was released, from the event's reason (a guess from the times
+      // would call it an expiry).
+      await alice.click(seat('C8'));
+      await alice.waitForSelector('#mine-list li[data-seat="C8"] .release');
+      clock.travel(clock.now() + TTL - 500);
+      const aliceElsewhere = await alice.context().newPage();
+      await aliceElsewhere.goto(url);
+      await aliceElsewhere.click('#mine-list li[data-seat="C8"] .release');
+      await aliceElsewhere.waitForSelector(seat('C8', 'available'));
+      await alice.waitForSelector(seat('C8', 'available'));
+      expect(await alice.textContent('#message')).to.equal(
+        'Your lock on seat C8 was released in another window.',
+      );
+      await aliceElsewhere.close();
 
       // A reload keeps the name and knows which seat is hers.
       await alice.reload();
@@ -155,13 +166,13 @@ describe('seat map in headless Chromium', function () {
   });
 
   it('does not try to render a 1,000,000-seat venue: a summary and one page of seats', async () => {
-    const { seatApp, url, stop } = await serve({
+    const { service, url, stop } = await serve({
       rows: 1000,
       seatsPerRow: 1000,
       lockTtlMs: 60_000,
     });
     try {
-      await seatApp.service.lock('A1', 'someone');
+      await service.lock('A1', 'someone');
       const page = await openAs(browser!, url, 'dora');
       expect(await page.textContent('[data-count="total"]')).to.equal('1,000,000');
       expect(await page.isVisible('#inspector-link')).to.equal(false); // no INSPECT=1

@@ -1,0 +1,38 @@
+// @ts-check
+// The page's fixed elements, looked up once and checked: a missing or renamed element fails loudly
+// at start-up instead of as a null deep inside a handler.
+
+/**
+ * The element with this id, which must be of this type.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new () => T} type
+ * @returns {T}
+ */
+function byId(id, type) {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`The page has no ${type.name} #${id}.`);
+  return element;
+}
+
+/** Looks up the page's elements. */
+export function pageElements() {
+  return {
+    connection: byId('connection', HTMLElement),
+    inspector: byId('inspector-link', HTMLAnchorElement),
+    name: byId('user-name', HTMLInputElement),
+    message: byId('message', HTMLElement),
+    mineEmpty: byId('mine-empty', HTMLElement),
+    mineList: byId('mine-list', HTMLElement),
+    summary: byId('summary', HTMLElement),
+    grid: byId('grid', HTMLElement),
+    pager: byId('pager', HTMLElement),
+    pageLabel: byId('page-label', HTMLElement),
+    pagePrev: byId('page-prev', HTMLButtonElement),
+    pageNext: byId('page-next', HTMLButtonElement),
+    rowJump: byId('row-jump', HTMLFormElement),
+    rowInput: byId('row-input', HTMLInputElement),
+  };
+}
+
+/** @typedef {ReturnType<typeof pageElements>} PageElements */

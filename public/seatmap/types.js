@@ -1,0 +1,37 @@
+// @ts-check
+// The shapes the page exchanges with the service, as JSDoc types for `tsc` (this module exports no
+// values; the browser loads it only through type imports, which vanish at run time).
+
+/** @typedef {'available' | 'locked' | 'booked'} SeatState */
+
+/** @typedef {{ id: string, state: SeatState, expiresAt?: string }} Seat */
+
+/**
+ * Why a seat changed, as the seat machine decided it (the event stream's `reason`).
+ * @typedef {'locked' | 'confirmed' | 'released' | 'expired'} TransitionReason
+ */
+
+/**
+ * One message of `GET /seats/events`.
+ * @typedef {{ id: string, from: SeatState, to: SeatState, reason: TransitionReason, at: string }} Transition
+ */
+
+/** @typedef {{ seats: Seat[], next: string | null }} SeatPage */
+
+/** @typedef {{ total: number, available: number, locked: number, booked: number }} Summary */
+
+/**
+ * `GET /config.json`: the venue's shape, the lock TTL and the inspector's address.
+ * @typedef {{ rows: number, seatsPerRow: number, lockTtlMs: number, inspectorUrl: string | null }} PageConfig
+ */
+
+/** @typedef {{ message: string, seat: Seat, lockId: string, expiresAt: string }} LockAnswer */
+
+/** @typedef {{ message: string, seat: Seat }} SettleAnswer */
+
+/**
+ * One of the user's seats, as this page remembers it (the server never says who holds a seat).
+ * @typedef {{ userId: string, state: 'locked' | 'booked', lockId: string, expiresAt: number }} MySeat
+ */
+
+export {};
