@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** How the code writes an error code: thrown or built problems, machine refusals, `code:` fields. */
@@ -9,20 +9,14 @@ const PATTERNS = [
 ];
 /** A union type of codes, such as `SeatRefusalCode`. */
 const CODE_UNION = /type \w*Code\s*=([^;]+);/g;
+/** Where the service starts: everything it can answer is imported from these. */
+const ENTRY_POINTS = ['src/process/server.ts', 'src/app.ts'];
 const RELATIVE_IMPORT = /from '(\.[^']+)'/g;
 
-function* tsFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* tsFiles(path);
-    else if (entry.name.endsWith('.ts')) yield path;
-  }
-}
-
 /**
- * Every error code the service can answer with: read from `src/` and from the files it imports
- * (the machines it runs), so that a test can hold the README's error table to it. A machine that
- * no part of the service uses yet adds nothing.
+ * Every error code the service can answer with: read from the files the server and the app import,
+ * directly or not (the machines they run included), so that a test can hold the README's error
+ * table to it. A module or machine that the service does not use yet adds nothing.
  *
  * @example
  * ```ts
@@ -31,7 +25,7 @@ function* tsFiles(dir: string): Generator<string> {
  */
 export function errorCodesInSource(root: string): Set<string> {
   const codes = new Set<string>();
-  const queue = [...tsFiles(join(root, 'src'))];
+  const queue = ENTRY_POINTS.map((file) => join(root, file));
   const seen = new Set(queue);
   while (queue.length > 0) {
     const file = queue.pop()!;
