@@ -1,7 +1,14 @@
+import { DEFAULT_CATEGORY, type Layout, type SeatPlace, type SectionShape } from './layout/Layout';
+
+/** The one section of a grid layout (`{"rows": 10, "seatsPerRow": 10}`): its ids have no prefix. */
+export const GRID_SECTION = 'MAIN';
+
 /**
- * The venue's layout: seat ids are a row label (`A`…`Z`, `AA`, `AB`, … like spreadsheet columns)
+ * A grid layout, the shorthand `{"rows": 10, "seatsPerRow": 10}`: seat ids are a row label (`A`…`Z`, `AA`, `AB`, … like spreadsheet columns)
  * followed by the seat number from 1. Seats are ordered row by row; a seat's index in that order
- * is how stores keep it, so a venue of any size costs nothing until its seats are touched.
+ * is how stores keep it, so a venue of any size costs nothing until its seats are touched. All
+ * seats are in one section, {@link GRID_SECTION}, of the default category; every lookup is
+ * arithmetic.
  *
  * @example
  * ```ts
@@ -11,7 +18,7 @@
  * venue.indexOf('K1'); // undefined
  * ```
  */
-export class Venue {
+export class Venue implements Layout {
   readonly size: number;
   private readonly labels: string[] = [];
 
@@ -42,6 +49,29 @@ export class Venue {
 
   has(id: string): boolean {
     return this.indexOf(id) !== undefined;
+  }
+
+  placeAt(index: number): SeatPlace {
+    const row = Math.floor(index / this.seatsPerRow);
+    return {
+      section: GRID_SECTION,
+      row: (this.labels[row] ??= rowLabel(row)),
+      number: (index % this.seatsPerRow) + 1,
+      category: DEFAULT_CATEGORY,
+    };
+  }
+
+  sections(): SectionShape[] {
+    const rows = Array.from({ length: this.rows }, (_, row) => ({
+      label: rowLabel(row),
+      seats: this.seatsPerRow,
+    }));
+    const name = 'Main';
+    return [{ id: GRID_SECTION, name, category: DEFAULT_CATEGORY, seats: this.size, rows }];
+  }
+
+  sectionRange(id: string) {
+    return id === GRID_SECTION ? { start: 0, end: this.size } : undefined;
   }
 }
 

@@ -84,3 +84,21 @@ export function allEmitted<E>(actions: readonly unknown[]): E[] {
   }
   return events;
 }
+
+/**
+ * Whether two snapshots of one machine hold the same state and context: a step that left a
+ * persisted snapshot as it was need not be written back.
+ *
+ * @example
+ * ```ts
+ * sameSnapshot(before, next); // true after a refusal
+ * ```
+ */
+export function sameSnapshot(
+  a: { value: unknown; context: unknown },
+  b: { value: unknown; context: unknown },
+): boolean {
+  return (
+    a === b || (a.value === b.value && JSON.stringify(a.context) === JSON.stringify(b.context))
+  );
+}

@@ -1,7 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { seatMachine } from '../seatMachine';
 import type { SeatEmitted, SeatEvent, SeatReply, SeatStateValue } from '../seatTypes';
-import { allEmitted, pureStepper } from './pureStepper';
+import { allEmitted, pureStepper, sameSnapshot } from './pureStepper';
 import { seatChanges, seatReply, type SeatChange } from './seatChanges';
 
 /** One scope for every seat: the TTL given here never reaches the snapshots stepped. */
@@ -79,7 +79,7 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
     visit(next, more);
     snapshot = next;
   }
-  return { snapshot, reply, states, changes, changed: !sameSeat(before, snapshot) };
+  return { snapshot, reply, states, changes, changed: !sameSnapshot(before, snapshot) };
 }
 
 /**
@@ -130,10 +130,4 @@ export function restoreSeat(persisted: unknown): SeatSnapshot {
  */
 export function persistSeat(snapshot: SeatSnapshot): unknown {
   return seatMachine.getPersistedSnapshot(snapshot);
-}
-
-function sameSeat(a: SeatSnapshot, b: SeatSnapshot): boolean {
-  return (
-    a === b || (a.value === b.value && JSON.stringify(a.context) === JSON.stringify(b.context))
-  );
 }

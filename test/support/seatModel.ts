@@ -1,3 +1,4 @@
+import type { AnyStateMachine } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
@@ -9,14 +10,14 @@ export const USERS = ['alice', 'bob'] as const;
 type SeatSnapshot = ReturnType<typeof seatMachine.transition>;
 export type ModelPath = ReturnType<typeof getShortestPaths<typeof seatMachine>>[number];
 
-/** Every event type some state of the machine handles, read from the machine itself. */
-export function eventTypes(): string[] {
+/** Every event type some state of `machine` handles, read from the machine itself. */
+export function eventTypes(machine: AnyStateMachine = seatMachine): string[] {
   const types = new Set<string>();
-  const visit = (node: typeof seatMachine.root) => {
+  const visit = (node: AnyStateMachine['root']) => {
     for (const type of node.ownEvents) types.add(type);
     for (const child of Object.values(node.states)) visit(child);
   };
-  visit(seatMachine.root);
+  visit(machine.root);
   return [...types].sort();
 }
 
