@@ -15,9 +15,10 @@ export interface ServerProcess {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts `src/process/server.ts` in a child process on a free port with `env` on top of this process's
- * environment, and resolves once it is listening (bounded wait: a server that cannot start
- * rejects with its output).
+ * Starts `src/process/server.ts` (through ts-node) in a child process on a free port with `env` on
+ * top of this process's environment, and resolves once it is listening (bounded wait: a server
+ * that cannot start rejects with its output). `script` runs a compiled entry point with plain node
+ * instead (test/support/compiledBuild.ts).
  *
  * @example
  * ```ts
@@ -26,10 +27,15 @@ const ROOT = join(__dirname, '..', '..');
  * await server.kill('SIGKILL');
  * ```
  */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(
+  env: Record<string, string>,
+  { script }: { script?: string } = {},
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--require', 'ts-node/register/transpile-only', join('src', 'process', 'server.ts')],
+    script
+      ? [script]
+      : ['--require', 'ts-node/register/transpile-only', join('src', 'process', 'server.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, PORT: '0', WORKERS: '1', INSPECT: '0', ...env },
