@@ -1,6 +1,7 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
 import { seatMachine } from '../machines/seatMachine';
 import { systemClock, type Clock } from './clock';
@@ -70,6 +71,12 @@ export interface AppOptions {
   readyPingTimeoutMs?: number;
   /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
   processMetrics?: boolean;
+  /**
+   * Given this app's metric registry, returns what `/metrics` answers; by default the registry's
+   * own exposition. A node:cluster worker passes `shareWorkerMetrics`, so one scrape shows every
+   * worker (src/process/clusterMetrics.ts).
+   */
+  shareMetrics?: (registry: Registry) => () => Promise<string>;
 }
 
 export interface SeatApp {
@@ -116,6 +123,8 @@ export function createApp(options: AppOptions = {}): SeatApp {
     (options.logger ? (err: unknown) => logger.error({ err }, 'unexpected error') : undefined);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(service, { process: options.processMetrics });
+  const scrapeMetrics =
+    options.shareMetrics?.(metrics.registry) ?? (() => metrics.registry.metrics());
   const limit = options.rateLimitPerMinute
     ? seatActionRateLimit(options.rateLimitPerMinute, {
         limitLocalClients: options.rateLimitLocalClients ?? true,
@@ -157,7 +166,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   app.use(healthRoutes(lifecycle, store, options.readyPingTimeoutMs));
   app.use(docsRoutes());
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await scrapeMetrics());
   });
   // Last: the API never pays for express.static looking for a file first.
   app.use(

@@ -53,6 +53,8 @@ export function createMetrics(service: SeatService, options: { process?: boolean
     help: 'Seats by state.',
     labelNames: ['state'],
     registers: [registry],
+    // Every worker reads the same shared store: across workers, one of them is the answer.
+    aggregator: 'first',
     async collect() {
       const { available, locked, booked } = await service.summary();
       this.set({ state: 'available' }, available);

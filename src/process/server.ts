@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { systemClock } from '../clock';
 import { runWorkers } from './cluster';
+import { aggregateWorkerMetrics, shareWorkerMetrics } from './clusterMetrics';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { applyServerTimeouts } from '../http/serverTimeouts';
 import { startInspector } from './inspector';
@@ -25,8 +26,10 @@ function main(): void {
     console.error(`Cannot start: bad configuration.\n${err.message}`);
     process.exit(1);
   }
-  if (config.WORKERS > 1) runWorkers(config.WORKERS, () => void serve(config));
-  else void serve(config);
+  if (config.WORKERS > 1) {
+    if (cluster.isPrimary) aggregateWorkerMetrics();
+    runWorkers(config.WORKERS, () => void serve(config));
+  } else void serve(config);
 }
 
 async function serve(config: Config): Promise<void> {
@@ -55,6 +58,7 @@ async function serve(config: Config): Promise<void> {
     maxLocksPerUser: config.MAX_LOCKS_PER_USER,
     corsOrigin: config.CORS_ORIGIN,
     processMetrics: true,
+    shareMetrics: cluster.isWorker ? shareWorkerMetrics : undefined,
   });
   const server = createServer(seatApp.app);
   applyServerTimeouts(server);
