@@ -19,6 +19,15 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     });
 
 const configSchema = z.object({
+  /** The address to listen on; unset: every interface (Node's default). */
+  HOST: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^[A-Za-z0-9.:-]{1,253}$/.test(v), {
+      message:
+        'HOST must be an address or host name to listen on, like 127.0.0.1, :: or localhost.',
+    }),
   PORT: integer('PORT', 3000, 0, 65535),
   LOCK_TTL_MS: integer('LOCK_TTL_MS', 60_000, 1, 86_400_000),
   SEAT_ROWS: integer('SEAT_ROWS', 10, 1, 100_000),

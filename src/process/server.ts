@@ -62,7 +62,7 @@ async function serve(config: Config): Promise<void> {
   });
   const server = createServer(seatApp.app);
   applyServerTimeouts(server);
-  server.listen(config.PORT, () => {
+  server.listen(config.PORT, config.HOST, () => {
     seatApp.lifecycle.ready();
     const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
@@ -70,7 +70,7 @@ async function serve(config: Config): Promise<void> {
     const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
     logger.info(
       { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
-      `Seat service listening on http://localhost:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
+      `Seat service listening on http://${urlHost(config.HOST)}:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
     if (inspector) {
       logger.info(
@@ -80,11 +80,18 @@ async function serve(config: Config): Promise<void> {
     }
   });
   server.on('error', (err) => {
-    logger.fatal({ err }, `Cannot listen on port ${config.PORT}: ${err.message}`);
+    const where = config.HOST ? `${config.HOST}:${config.PORT}` : `port ${config.PORT}`;
+    logger.fatal({ err }, `Cannot listen on ${where}: ${err.message}`);
     process.exit(1);
   });
   if (inspector) seatApp.lifecycle.onShutdown(() => inspector.stop());
   exitOnSignals({ server, app: seatApp, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
+}
+
+/** How a URL names the listening address: `localhost` for every interface, IPv6 in brackets. */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '::' || host === '0.0.0.0') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 main();
