@@ -62,7 +62,11 @@ function build(outDir = path.join(ROOT, 'dist')) {
     [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir],
     { cwd: ROOT, stdio: 'inherit' },
   );
-  fs.cpSync(path.join(ROOT, 'public'), path.join(outDir, 'public'), { recursive: true });
+  // The page's files as they are (no build step), without the tsconfig that type-checks them.
+  fs.cpSync(path.join(ROOT, 'public'), path.join(outDir, 'public'), {
+    recursive: true,
+    filter: (source) => path.basename(source) !== 'tsconfig.json',
+  });
   fs.writeFileSync(path.join(outDir, STAMP), `${new Date().toISOString()}\n`);
 }
 

@@ -28,9 +28,11 @@ describe('the compiled build (npm run build, as npm start runs it)', function ()
     const page = await fetch(`${server!.url}/`);
     expect(page.status).to.equal(200);
     expect(page.headers.get('content-type')).to.match(/^text\/html/);
-    expect(await page.text()).to.include('seatmap.js');
-    const script = await fetch(`${server!.url}/seatmap.js`);
-    expect(script.status).to.equal(200);
+    const script = /<script[^>]*src="([^"]+)"/.exec(await page.text())?.[1];
+    expect(script, 'the page loads its script').to.be.a('string');
+    const code = await fetch(`${server!.url}/${script}`);
+    expect(code.status).to.equal(200);
+    expect(code.headers.get('content-type')).to.match(/javascript/);
     const config = await (await fetch(`${server!.url}/config.json`)).json();
     expect(config).to.include({ rows: 2, seatsPerRow: 3 });
   });
