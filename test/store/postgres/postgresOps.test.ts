@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
-import { createApp, type SeatApp } from '../../../src/app';
 import type { Clock } from '../../../src/clock';
-import { HttpError } from '../../../src/http/HttpError';
 import {
   PostgresSeatStore,
   type PostgresSeatStoreOptions,
@@ -17,17 +15,6 @@ import { openSse } from '../../support/sseClient';
 import { waitFor } from '../../support/waitFor';
 
 const TTL = 60_000;
-
-/** What a lock request came to: `200`, or `409 <code>`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return '200';
-  } catch (err) {
-    if (err instanceof HttpError) return `${err.status} ${err.code}`;
-    throw err;
-  }
-}
 
 describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
   this.timeout(60_000);
@@ -52,49 +39,7 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     closing.push(() => store.close());
     return store;
   };
-  /** One service instance on its own store, as `npm start` builds it (minus the listening). */
-  const instance = async (maxLocksPerUser: number): Promise<SeatApp> => {
-    const seatApp = createApp({ store: await open(), clock, maxLocksPerUser });
-    closing.push(() => seatApp.close());
-    return seatApp;
-  };
-
   before(() => clock.set(1_700_000_000_000));
-
-  it('holds MAX_LOCKS_PER_USER across two instances racing for one user', async () => {
-    const [one, two] = [await instance(3), await instance(3)];
-    const seats = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
-    const results = await Promise.all(
-      seats.map((seat, i) => outcome([one, two][i % 2].service.lock(seat, 'alice'))),
-    );
-    expect(results.filter((r) => r === '200')).to.have.length(3);
-    expect(results.filter((r) => r === '409 TOO_MANY_LOCKS')).to.have.length(5);
-    const held = (await one.store.list({ state: 'locked', limit: 100 })).seats.map((s) => s.id);
-    expect(held).to.have.length(3);
-
-    // Full, yet a retried lock on a seat alice holds is answered (with the same lock), on either
-    // instance; somebody else is not limited by alice's cap.
-    const first = await one.store.get(held[0]);
-    expect((await two.service.lock(held[0], 'alice')).lockId).to.equal(first.context.lock!.lockId);
-    expect(await outcome(one.service.lock('B1', 'bob'))).to.equal('200');
-    const free = seats.filter((s) => !held.includes(s));
-    expect(await outcome(two.service.lock(free[0], 'alice'))).to.equal('409 TOO_MANY_LOCKS');
-
-    // A release on one instance frees a place on the other.
-    await one.service.release(held[0], 'alice');
-    expect(await outcome(two.service.lock(free[0], 'alice'))).to.equal('200');
-    expect(await outcome(one.service.lock(free[1], 'alice'))).to.equal('409 TOO_MANY_LOCKS');
-
-    // Expired locks stop counting at their deadline, swept or not.
-    clock.increment(TTL);
-    const again = await Promise.all(
-      [...free.slice(1), held[1]].map((seat, i) =>
-        outcome([one, two][i % 2].service.lock(seat, 'alice')),
-      ),
-    );
-    expect(again.filter((r) => r === '200')).to.have.length(3);
-    expect(again.filter((r) => r === '409 TOO_MANY_LOCKS')).to.have.length(2);
-  });
 
   it('publishes reason and lock holder with every transition, and metrics count their own instance', async () => {
     const store = await open();

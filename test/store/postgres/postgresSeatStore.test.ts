@@ -59,55 +59,6 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
     service = new SeatService(store, clock);
   });
 
-  it('keeps the core contract: lock, refuse, confirm, release', async () => {
-    const { lockId } = await service.lock('A1', 'alice');
-    expect((await service.get('A1')).state).to.equal('locked');
-    expect(await refusal(service.lock('A1', 'bob'))).to.equal('409 SEAT_LOCKED');
-    expect(await refusal(service.confirm('A1', 'bob'))).to.equal('409 LOCK_NOT_HELD');
-    expect(await refusal(service.confirm('A1', 'alice', 'not-my-lock'))).to.equal(
-      '409 LOCK_NOT_HELD',
-    );
-    expect(await refusal(service.confirm('A2', 'alice'))).to.equal('409 NOT_LOCKED');
-    // A retried lock by the holder is answered with the same lock.
-    expect((await service.lock('A1', 'alice')).lockId).to.equal(lockId);
-
-    await service.release('A1', 'alice', lockId);
-    expect((await service.get('A1')).state).to.equal('available');
-
-    const second = await service.lock('A1', 'bob');
-    await service.confirm('A1', 'bob', second.lockId);
-    expect((await service.get('A1')).state).to.equal('booked');
-    expect(await refusal(service.lock('A1', 'alice'))).to.equal('409 SEAT_BOOKED');
-    expect(await refusal(service.release('A1', 'bob'))).to.equal('409 SEAT_BOOKED');
-    // Confirming again is a retry of a success.
-    await service.confirm('A1', 'bob', second.lockId);
-  });
-
-  it('keeps the summary and the lists by state in step with the seats', async () => {
-    const before = await store.summary();
-    await service.lock('B1', 'carol');
-    const { lockId } = await service.lock('B2', 'carol');
-    await service.confirm('B2', 'carol', lockId);
-    const after = await store.summary();
-    expect(after.total).to.equal(20);
-    expect(after.locked - before.locked).to.equal(1);
-    expect(after.booked - before.booked).to.equal(1);
-    expect(after.available).to.equal(after.total - after.locked - after.booked);
-
-    const locked = await store.list({ state: 'locked', limit: 100 });
-    expect(locked.seats.map((s) => s.id))
-      .to.include('B1')
-      .and.not.include('B2');
-    const booked = await store.list({ state: 'booked', limit: 100 });
-    expect(booked.seats.map((s) => s.id)).to.include('B2');
-    const available = await store.list({ state: 'available', after: 'A5', limit: 3 });
-    expect(available.seats.map((s) => s.id)).to.deep.equal(['B3', 'B4', 'B5']);
-    expect(available.next).to.equal('B5');
-    const all = await store.list({ limit: 100 });
-    expect(all.seats).to.have.length(20);
-    expect(all.next).to.equal(null);
-  });
-
   it('expires a due lock on the next request, and by the sweeper', async () => {
     const transitions: SeatTransition[] = [];
     store.subscribe((t) => transitions.push(t));
@@ -153,23 +104,6 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
     const lock = (await reopened.get('D1')).context.lock;
     expect(lock).to.include({ userId: 'gina', lockId, until: Date.parse(expiresAt) });
     expect((await reopened.get('D2')).context.booking).to.include({ userId: 'hank' });
-  });
-
-  it('lets exactly one of many racing lockers win, across two stores', async () => {
-    const other = await open();
-    const heard: SeatTransition[] = [];
-    other.subscribe((t) => heard.push(t));
-    const stores = [store, other];
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        stores[i % 2].apply('D5', lockEvent(`racer${i}`, clock.now())),
-      ),
-    );
-    const winners = results.filter((r) => r.reply?.type === 'seat.accepted');
-    expect(winners).to.have.length(1);
-    expect(results.filter((r) => r.reply?.type === 'seat.refused')).to.have.length(11);
-    // The other store hears the transition whichever store made it.
-    await waitFor(() => heard.some((t) => t.id === 'D5' && t.to === 'locked'));
   });
 
   it('refuses to start on a database seeded for another venue', async () => {
