@@ -1,5 +1,7 @@
 import { nanoid } from 'nanoid';
+import type { SalesRequestType } from '../machines/eventTypes';
 import type { SeatRequestEvent, SeatStateValue } from '../machines/seatTypes';
+import type { SeatPlace } from './layout/Layout';
 import type { Clock } from './clock';
 import { HttpError } from './http/HttpError';
 import { refusalDetail, clockTime } from './seatMessages';
@@ -7,7 +9,7 @@ import type { LockQuota } from './store/LockQuota';
 import type { ListQuery, SeatRecord, SeatStore, SeatSummary } from './store/SeatStore';
 
 /** A seat as clients see it: never who holds a lock or its lockId. */
-export interface SeatView {
+export interface SeatView extends Partial<SeatPlace> {
   id: string;
   state: SeatStateValue;
   /** ISO 8601, only while locked. */
@@ -46,6 +48,8 @@ export class SeatService {
     private readonly clock: Clock,
     /** The per-user lock cap; without it a user may hold any number of locks. */
     private readonly quota?: LockQuota,
+    /** The event's sales window, asked before every request; without it sales are always open. */
+    private readonly sales?: SalesGate,
   ) {}
 
   /** Calls `listener` with the code of every refused request (seat or user machine). */
@@ -56,13 +60,13 @@ export class SeatService {
 
   async get(id: string): Promise<SeatView> {
     this.requireSeat(id);
-    return toView(await this.store.get(id));
+    return this.view(await this.store.get(id));
   }
 
   async list(query: ListQuery): Promise<{ seats: SeatView[]; next: string | null }> {
     if (query.after !== undefined) this.requireSeat(query.after);
     const page = await this.store.list(query);
-    return { seats: page.seats.map(toView), next: page.next };
+    return { seats: page.seats.map((seat) => this.view(seat)), next: page.next };
   }
 
   summary(): Promise<SeatSummary> {
@@ -78,7 +82,7 @@ export class SeatService {
     const expiresAt = new Date(lock.until).toISOString();
     return {
       message: `Seat ${id} is locked for you until ${clockTime(lock.until)}; confirm it before then.`,
-      seat: toView(seat),
+      seat: this.view(seat),
       lockId: lock.lockId,
       expiresAt,
     };
@@ -86,12 +90,12 @@ export class SeatService {
 
   async confirm(id: string, userId: string, lockId?: string): Promise<SeatResponse> {
     const seat = await this.send(id, { type: 'CONFIRM', userId, lockId, now: this.clock.now() });
-    return { message: `Seat ${id} is booked for you.`, seat: toView(seat) };
+    return { message: `Seat ${id} is booked for you.`, seat: this.view(seat) };
   }
 
   async release(id: string, userId: string, lockId?: string): Promise<SeatResponse> {
     const seat = await this.send(id, { type: 'RELEASE', userId, lockId, now: this.clock.now() });
-    return { message: `Seat ${id} is released and available again.`, seat: toView(seat) };
+    return { message: `Seat ${id} is released and available again.`, seat: this.view(seat) };
   }
 
   /** Asks the user's machine first; its refusal becomes a 409 `TOO_MANY_LOCKS`. */
@@ -117,9 +121,18 @@ export class SeatService {
   /** Sends the event to the seat's machine; a refusal becomes a 409 with the machine's code. */
   private async send(id: string, event: SeatRequestEvent): Promise<SeatRecord> {
     this.requireSeat(id);
+    const refusal = await this.sales?.(SALES_REQUEST[event.type], event.now);
+    if (refusal) throw this.refused(refusal.code, refusal.detail);
     const { reply, seat } = await this.store.apply(id, event);
     if (reply?.type === 'seat.accepted') return seat;
     throw this.refused(reply?.code ?? 'TRANSITION_REFUSED', refusalDetail(reply, seat, event));
+  }
+
+  /** The public view of a seat, with where it is in the layout. */
+  private view(seat: SeatRecord): SeatView {
+    const index = this.store.venue.indexOf(seat.id);
+    const place = index === undefined ? {} : this.store.venue.placeAt(index);
+    return { ...toView(seat), ...place };
   }
 
   private requireSeat(id: string): void {
@@ -140,6 +153,22 @@ export function toView({ id, state, context }: SeatRecord): SeatView {
   }
   return { id, state };
 }
+
+/** The question each seat request puts to the event's sales window. */
+const SALES_REQUEST = {
+  LOCK: 'REQUEST_LOCK',
+  CONFIRM: 'REQUEST_CONFIRM',
+  RELEASE: 'REQUEST_RELEASE',
+} as const satisfies Record<SeatRequestEvent['type'], SalesRequestType>;
+
+/**
+ * Asks an event's sales window (the event machine) whether a seat request may go ahead at `now`:
+ * resolves with the machine's refusal code and the sentence for it, or `undefined` to go ahead.
+ */
+export type SalesGate = (
+  request: SalesRequestType,
+  now: number,
+) => Promise<{ code: string; detail: string } | undefined>;
 
 /** A client-supplied id, cut short and stripped of control characters, safe to echo back. */
 function printable(id: string): string {

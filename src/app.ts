@@ -1,11 +1,14 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
 import { seatMachine } from '../machines/seatMachine';
 import { systemClock, type Clock } from './clock';
+import { DEFAULT_EVENT_ID, EventService } from './boxOffice/EventService';
 import { docsRoutes } from './http/docsRoutes';
+import { eventCatalogRoutes } from './http/eventCatalogRoutes';
+import { requireApiKey } from './http/requireApiKey';
 import { errorHandler, notFound } from './http/errorHandler';
 import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
@@ -21,6 +24,7 @@ import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
 import type { LockQuota } from './store/LockQuota';
+import { MemoryEventRegistry } from './store/memory/MemoryEventRegistry';
 import { MemorySeatStore } from './store/memory/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
@@ -69,6 +73,11 @@ export interface AppOptions {
   corsOrigin?: '*' | string[];
   /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
   readyPingTimeoutMs?: number;
+  /**
+   * SHA-256 hex digests of the API keys that may create events and open, close or cancel them
+   * (`API_KEYS`); none by default, which refuses those routes to everyone.
+   */
+  apiKeyDigests?: string[];
   /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
   processMetrics?: boolean;
   /**
@@ -79,9 +88,15 @@ export interface AppOptions {
   shareMetrics?: (registry: Registry) => () => Promise<string>;
 }
 
+/** Where an event's own seat routes live. */
+const EVENT_PREFIX = '/events/:eventId';
+
 export interface SeatApp {
   app: Express;
+  /** The default event's seats (the routes without the `/events/:eventId` prefix). */
   service: SeatService;
+  /** Every event: the default one and those made with `POST /events`. */
+  eventService: EventService;
   store: SeatStore;
   /** The broadcaster behind `GET /seats/events`. */
   events: SeatEventHub;
@@ -116,7 +131,38 @@ export function createApp(options: AppOptions = {}): SeatApp {
   const maxLocks = options.maxLocksPerUser ?? 10;
   // Every store hosts the cap itself, so a shared store holds it across instances.
   const quota = options.lockQuota ?? (maxLocks > 0 ? store.createLockQuota(maxLocks) : undefined);
-  const service = new SeatService(store, clock, quota);
+  const lockTtlMs = options.lockTtlMs ?? 60_000;
+  const eventService = new EventService({
+    registry: new MemoryEventRegistry(),
+    clock,
+    lockTtlMs,
+    // Another event's seats: the same kind of store, cap and stream as the default event's, its own.
+    openSeats: (event, layout, sales) => {
+      const seats = new MemorySeatStore({
+        venue: layout,
+        ttlMs: event.lockTtlMs,
+        clock,
+        inspect: options.inspect,
+      });
+      const cap = maxLocks > 0 ? seats.createLockQuota(maxLocks) : undefined;
+      const hub = new SeatEventHub(seats, {
+        clock,
+        heartbeatMs: options.eventsHeartbeatMs,
+        bufferSize: options.eventsBufferSize,
+      });
+      lifecycle.onShutdown(() => hub.close());
+      return {
+        service: new SeatService(seats, clock, cap, sales),
+        hub,
+        async close() {
+          hub.close();
+          cap?.close();
+          await seats.close();
+        },
+      };
+    },
+  });
+  const service = new SeatService(store, clock, quota, eventService.salesGate(DEFAULT_EVENT_ID));
   const logger = options.logger ?? createLogger('silent');
   const logError =
     options.logError ??
@@ -137,6 +183,20 @@ export function createApp(options: AppOptions = {}): SeatApp {
   });
   // Draining ends the event streams first: they are the connections that would never finish.
   lifecycle.onShutdown(() => events.close());
+  // The default event: the venue this app was configured with, on sale from the start, served by
+  // the routes without the `/events/:eventId` prefix as well.
+  const grid = store.venue instanceof Venue ? store.venue : new Venue(1, store.venue.size);
+  void eventService.adopt(
+    {
+      id: DEFAULT_EVENT_ID,
+      name: 'Default event',
+      startsAt: null,
+      lockTtlMs,
+      layout: { rows: grid.rows, seatsPerRow: grid.seatsPerRow },
+    },
+    () => ({ service, hub: events, close: async () => {} }),
+  );
+  const seatsOf = (req: Request) => eventService.seatsOf(String(req.params.eventId));
 
   const app = express();
   app.disable('x-powered-by');
@@ -155,11 +215,18 @@ export function createApp(options: AppOptions = {}): SeatApp {
       }),
     );
   }
+  // A layout of many sections is larger than any seat request: its own limit, parsed first.
+  app.post('/events', express.json({ limit: '2mb' }));
   app.use(express.json({ limit: '16kb' }));
   // Both before seatRoutes: `/seats/:id` would take `events` and `summary` for seat ids.
   app.use(eventRoutes(events));
   app.use(summaryRoutes(service));
   app.use(seatRoutes(service, limit?.middleware));
+  app.use(eventCatalogRoutes(eventService, requireApiKey(options.apiKeyDigests ?? [])));
+  // Every seat route again per event, streams and summary before `/seats/:id` as above.
+  app.use(eventRoutes(async (req) => (await seatsOf(req)).hub, EVENT_PREFIX));
+  app.use(summaryRoutes(async (req) => (await seatsOf(req)).service, EVENT_PREFIX));
+  app.use(seatRoutes(async (req) => (await seatsOf(req)).service, limit?.middleware, EVENT_PREFIX));
   app.get('/machine', (_req, res) => {
     res.json(seatMachine.toJSON());
   });
@@ -171,7 +238,8 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // Last: the API never pays for express.static looking for a file first.
   app.use(
     pageRoutes({
-      venue: store.venue,
+      // The default event is always a grid (SEAT_ROWS × SEATS_PER_ROW).
+      venue: grid,
       lockTtlMs: options.lockTtlMs ?? 60_000,
       inspectorUrl: options.inspectorUrl ?? null,
     }),
@@ -182,12 +250,14 @@ export function createApp(options: AppOptions = {}): SeatApp {
   return {
     app,
     service,
+    eventService,
     store,
     events,
     lifecycle,
     metrics,
     async close() {
       events.close();
+      await eventService.close();
       limit?.close();
       metrics.close();
       if (!options.lockQuota) quota?.close();

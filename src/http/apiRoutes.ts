@@ -14,6 +14,14 @@ import {
   seatSummarySchema,
   pageConfigSchema,
 } from './schemas';
+import {
+  createEventBodySchema,
+  eventDetailsResponseSchema,
+  eventListQuerySchema,
+  eventListResponseSchema,
+  eventParamsSchema,
+  eventResponseSchema,
+} from './eventSchemas';
 
 export type ContentType =
   | 'application/json'
@@ -69,12 +77,8 @@ const ACTION_PROBLEMS = {
   ...INTERNAL,
 };
 
-/**
- * Every route the service answers, with its request and response schemas: the table the OpenAPI
- * document is generated from, and that tests check real responses against. A route that is not
- * here is not documented, and the route-coverage test fails.
- */
-export const apiRoutes: ApiRoute[] = [
+/** The routes of the default event's seats and of the service itself. */
+const seatAndEventRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: '/seats',
@@ -200,4 +204,99 @@ export const apiRoutes: ApiRoute[] = [
       503: json('Not ready; `status` says why.', readinessSchema),
     },
   },
+];
+
+const NO_EVENT = problem('EVENT_NOT_FOUND: there is no such event.');
+const API_KEY_ONLY = {
+  401: problem('UNAUTHENTICATED: no API key, or one this service does not know.', {
+    'WWW-Authenticate': 'Bearer',
+  }),
+};
+const SALES_PROBLEMS =
+  'SALES_NOT_OPEN (before salesOpenAt), SALES_CLOSED (after the close, or the event is cancelled)';
+
+/**
+ * Every seat route again under `/events/:eventId`, for that event's seats (the unprefixed ones
+ * serve the default event): the same schemas, plus the event's 404 and the sales window's 409s.
+ */
+function perEvent(route: ApiRoute): ApiRoute {
+  const params = z.object({ ...eventParamsSchema.shape, ...(route.params?.shape ?? {}) });
+  const responses = { ...route.responses };
+  const seat404 = responses[404]?.description;
+  responses[404] = problem(seat404 ? `${seat404} Or EVENT_NOT_FOUND.` : NO_EVENT.description);
+  if (route.method === 'post' && responses[409]) {
+    responses[409] = problem(`${responses[409].description} ${SALES_PROBLEMS}.`);
+  }
+  return { ...route, path: `/events/:eventId${route.path}`, params, responses };
+}
+
+const eventCatalog: ApiRoute[] = [
+  {
+    method: 'post',
+    path: '/events',
+    summary:
+      'Create an event (API key): a name, an optional sales window and lock TTL, and a layout (grid shorthand or sections).',
+    body: createEventBodySchema,
+    responses: {
+      201: json('Created; `Location` names it.', eventResponseSchema),
+      400: problem('INVALID_REQUEST: the detail starts with the path of the offending field.'),
+      ...API_KEY_ONLY,
+      409: problem('EVENT_EXISTS: an event with this id exists.'),
+      413: problem('PAYLOAD_TOO_LARGE: the body is over 2 MB.'),
+      ...INTERNAL,
+    },
+  },
+  {
+    method: 'get',
+    path: '/events',
+    summary: 'One page of events in id order, all or those in one sales state.',
+    query: eventListQuerySchema,
+    responses: {
+      200: json('The page, and the cursor to the next one.', eventListResponseSchema),
+      400: problem('INVALID_REQUEST: state, limit or after is not a value described.'),
+      ...INTERNAL,
+    },
+  },
+  {
+    method: 'get',
+    path: '/events/:eventId',
+    summary: 'An event: sales state, seat counts by state and by category, and its layout.',
+    params: eventParamsSchema,
+    responses: {
+      200: json('The event.', eventDetailsResponseSchema),
+      404: NO_EVENT,
+      ...INTERNAL,
+    },
+  },
+  ...(['open', 'close', 'cancel'] as const).map((action): ApiRoute => ({
+    method: 'post',
+    path: `/events/:eventId/${action}`,
+    summary: {
+      open: 'Open sales now (API key); a closed event reopens until closed by hand.',
+      close: 'Close sales now (API key); locks taken before may still be confirmed.',
+      cancel: 'Cancel the event (API key): no more locks or bookings; bookings stay readable.',
+    }[action],
+    params: eventParamsSchema,
+    responses: {
+      200: json(
+        'The event after the change (or unchanged when it already was so).',
+        eventResponseSchema,
+      ),
+      ...API_KEY_ONLY,
+      404: NO_EVENT,
+      409: problem('EVENT_CANCELLED: a cancelled event cannot be opened or closed.'),
+      ...INTERNAL,
+    },
+  })),
+];
+
+/**
+ * Every route the service answers, with its request and response schemas: the table the OpenAPI
+ * document is generated from, and that tests check real responses against. A route that is not
+ * here is not documented, and the route-coverage test fails.
+ */
+export const apiRoutes: ApiRoute[] = [
+  ...seatAndEventRoutes,
+  ...eventCatalog,
+  ...seatAndEventRoutes.filter((route) => route.path.startsWith('/seats')).map(perEvent),
 ];

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { SeatEventHub } from '../events/SeatEventHub';
+import type { ServiceFor } from './ServiceFor';
 
 /**
  * `GET /seats/events`: the seat transitions as Server-Sent Events. A reconnecting client resumes
@@ -12,10 +13,17 @@ import type { SeatEventHub } from '../events/SeatEventHub';
  * // curl -N http://localhost:3000/seats/events
  * ```
  */
-export function eventRoutes(hub: SeatEventHub): Router {
+export function eventRoutes(
+  hub: SeatEventHub | ServiceFor<SeatEventHub>,
+  /** `/events/:eventId` for an event's stream; none for the default event's. */
+  prefix = '',
+): Router {
   const router = Router();
+  const hubFor: ServiceFor<SeatEventHub> = typeof hub === 'function' ? hub : () => hub;
 
-  router.get('/seats/events', (req, res) => {
+  router.get(`${prefix}/seats/events`, async (req, res) => {
+    // Resolved before any header is sent, so an unknown event is a plain 404 problem.
+    const events = await hubFor(req);
     const query = req.query.lastEventId;
     const lastEventId = req.get('Last-Event-ID') ?? (typeof query === 'string' ? query : undefined);
     res.status(200).set({
@@ -27,7 +35,7 @@ export function eventRoutes(hub: SeatEventHub): Router {
     });
     res.flushHeaders();
     req.socket.setNoDelay(true);
-    const detach = hub.attach(
+    const detach = events.attach(
       {
         write: (chunk) => res.write(chunk),
         end: () => res.end(),

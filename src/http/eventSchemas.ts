@@ -115,3 +115,98 @@ export function parseCreateEvent(input: unknown): CreateEventBody {
   }
   throw new HttpError(400, 'INVALID_REQUEST', detail);
 }
+
+/** The query of `GET /events`: a sales state, a page size and the cursor (an event id). */
+export const eventListQuerySchema = z.object({
+  state: z
+    .enum(['scheduled', 'onSale', 'closed', 'cancelled'], {
+      error: 'state must be one of scheduled, onSale, closed, cancelled.',
+    })
+    .optional()
+    .meta({ description: 'Only events in this sales state (as of now).' }),
+  limit: z
+    .string({ error: 'limit must be a single whole number from 1 to 1000.' })
+    .regex(/^[0-9]{1,4}$/, { error: 'limit must be a whole number from 1 to 1000.' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: 'limit must be at least 1.' })
+        .max(1000, { error: 'limit must be at most 1000.' }),
+    )
+    .default(100)
+    .meta({ description: 'Most events in the page: 1 to 1000, 100 when left out.' }),
+  after: z
+    .string({ error: "after must be a single event id, as the previous page's next gives it." })
+    .max(64, { error: 'after must be an event id (at most 64 characters).' })
+    .optional()
+    .meta({ description: "Cursor: start after this event id (the previous page's `next`)." }),
+});
+
+const isoOrNull = z.iso.datetime().nullable();
+
+export const eventViewSchema = z
+  .object({
+    id: z.string().meta({ example: 'hamlet-2030-05-01' }),
+    name: z.string(),
+    salesState: z.enum(['scheduled', 'onSale', 'closed', 'cancelled']),
+    startsAt: isoOrNull,
+    salesOpenAt: isoOrNull,
+    salesCloseAt: isoOrNull,
+    cancelledAt: isoOrNull,
+    createdAt: z.iso.datetime(),
+    lockTtlMs: z.number().int(),
+    seats: z.number().int().meta({ description: 'How many seats the event has.' }),
+  })
+  .strict()
+  .meta({ id: 'Event' });
+
+const countsShape = {
+  total: z.number().int().min(0),
+  available: z.number().int().min(0),
+  locked: z.number().int().min(0),
+  booked: z.number().int().min(0),
+};
+
+export const eventDetailsSchema = eventViewSchema
+  .extend({
+    counts: z.object(countsShape).strict(),
+    categories: z.array(z.object({ category: z.string(), ...countsShape }).strict()),
+    layout: z
+      .object({
+        sections: z.array(
+          z
+            .object({
+              id: z.string(),
+              name: z.string(),
+              category: z.string(),
+              seats: z.number().int(),
+              rows: z.array(z.object({ label: z.string(), seats: z.number().int() }).strict()),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'EventDetails', description: 'An event with its counts and the layout to draw.' });
+
+export const eventResponseSchema = z
+  .object({ event: eventViewSchema })
+  .strict()
+  .meta({ id: 'EventEnvelope' });
+export const eventDetailsResponseSchema = z
+  .object({ event: eventDetailsSchema })
+  .strict()
+  .meta({ id: 'EventDetailsEnvelope' });
+export const eventListResponseSchema = z
+  .object({ events: z.array(eventViewSchema), next: z.string().nullable() })
+  .strict()
+  .meta({ id: 'EventList' });
+
+/** The `:eventId` path parameter. */
+export const eventParamsSchema = z.object({
+  eventId: z
+    .string()
+    .meta({ description: 'Event id (`default` for the start-up event).', example: 'default' }),
+});

@@ -37,6 +37,10 @@ export const seatViewSchema = z
   .object({
     id: z.string().meta({ example: 'B4' }),
     state: z.enum(['available', 'locked', 'booked']),
+    section: z.string().optional().meta({ description: 'The section (`MAIN` for a grid).' }),
+    row: z.string().optional().meta({ example: 'B' }),
+    number: z.number().int().min(1).optional().meta({ description: 'Seat number in the row.' }),
+    category: z.string().optional().meta({ description: 'Price category.', example: 'standard' }),
     expiresAt: z.iso
       .datetime()
       .optional()

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { SeatService } from '../SeatService';
 import { note } from './requestLogger';
+import type { ServiceFor } from './ServiceFor';
 import { listQuerySchema, parse, seatRequestBodySchema } from './schemas';
 
 /**
@@ -13,11 +14,15 @@ import { listQuerySchema, parse, seatRequestBodySchema } from './schemas';
  * ```
  */
 export function seatRoutes(
-  service: SeatService,
+  service: SeatService | ServiceFor<SeatService>,
   /** Runs before lock, confirm and release (the rate limit); none by default. */
-  actionLimit: RequestHandler<{ id: string }> = (_req, _res, next) => next(),
+  actionLimit: RequestHandler = (_req, _res, next) => next(),
+  /** `/events/:eventId` for an event's routes; none for the default event's. */
+  prefix = '',
 ): Router {
   const router = Router();
+  const serviceFor: ServiceFor<SeatService> =
+    typeof service === 'function' ? service : () => service;
 
   // Before any handler or limiter of a seat route, so every such log line names the seat.
   router.param('id', (_req, res, next, id: string) => {
@@ -27,30 +32,30 @@ export function seatRoutes(
 
   // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
   // (`/seats/summary` is mounted before this router, in summaryRoutes.)
-  router.get('/seats', async (req, res) => {
-    res.json(await service.list(parse(listQuerySchema, req.query)));
+  router.get(`${prefix}/seats`, async (req, res) => {
+    res.json(await (await serviceFor(req)).list(parse(listQuerySchema, req.query)));
   });
 
-  router.get('/seats/:id', async (req, res) => {
-    res.json({ seat: await service.get(req.params.id) });
+  router.get(`${prefix}/seats/:id`, async (req, res) => {
+    res.json({ seat: await (await serviceFor(req)).get(String(req.params.id)) });
   });
 
-  router.post('/seats/:id/lock', actionLimit, async (req, res) => {
+  router.post(`${prefix}/seats/:id/lock`, actionLimit, async (req, res) => {
     const { userId } = parse(seatRequestBodySchema, req.body);
     note(res, { userId });
-    res.json(await service.lock(req.params.id, userId));
+    res.json(await (await serviceFor(req)).lock(String(req.params.id), userId));
   });
 
-  router.post('/seats/:id/confirm', actionLimit, async (req, res) => {
+  router.post(`${prefix}/seats/:id/confirm`, actionLimit, async (req, res) => {
     const { userId, lockId } = parse(seatRequestBodySchema, req.body);
     note(res, { userId });
-    res.json(await service.confirm(req.params.id, userId, lockId));
+    res.json(await (await serviceFor(req)).confirm(String(req.params.id), userId, lockId));
   });
 
-  router.post('/seats/:id/release', actionLimit, async (req, res) => {
+  router.post(`${prefix}/seats/:id/release`, actionLimit, async (req, res) => {
     const { userId, lockId } = parse(seatRequestBodySchema, req.body);
     note(res, { userId });
-    res.json(await service.release(req.params.id, userId, lockId));
+    res.json(await (await serviceFor(req)).release(String(req.params.id), userId, lockId));
   });
 
   return router;

@@ -5,7 +5,7 @@ import type {
   SeatRequestEvent,
   SeatStateValue,
 } from '../../machines/seatTypes';
-import type { Venue } from '../venue';
+import type { Layout } from '../layout/Layout';
 import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
@@ -77,7 +77,8 @@ export type SeatTransitionReason = SeatMoveReason;
  * itself whether a request is allowed. Every method is async so a store may sit on a database.
  */
 export interface SeatStore {
-  readonly venue: Venue;
+  /** The event's seats: ids, their order and where each is. */
+  readonly venue: Layout;
   /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
   /** Seat `id` (which must exist). */

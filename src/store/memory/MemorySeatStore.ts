@@ -7,7 +7,7 @@ import type {
   SeatStateValue,
 } from '../../../machines/seatTypes';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import type {
   ApplyResult,
   ListQuery,
@@ -38,7 +38,7 @@ interface Entry {
 }
 
 export interface MemorySeatStoreOptions {
-  venue: Venue;
+  venue: Layout;
   ttlMs: number;
   clock: Clock;
   /** xstate inspection callback (the Stately inspector), given to every seat actor. */
@@ -77,7 +77,7 @@ export interface MemorySeatStoreOptions {
  * ```
  */
 export class MemorySeatStore implements SeatStore {
-  readonly venue: Venue;
+  readonly venue: Layout;
   private readonly entries = new Map<number, Entry>();
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
   private readonly states = new StateIndex();

@@ -1,0 +1,278 @@
+import { customAlphabet } from 'nanoid';
+import type { EventAdminType, SalesState } from '../../machines/eventTypes';
+import { salesStateAt, startEvent, stepEvent } from '../../machines/run/stepEvent';
+import type { Clock } from '../clock';
+import type { SeatEventHub } from '../events/SeatEventHub';
+import type { CreateEventBody } from '../http/eventSchemas';
+import { HttpError } from '../http/HttpError';
+import { createLayout } from '../layout/createLayout';
+import type { Layout, SectionShape } from '../layout/Layout';
+import type { LayoutSpec } from '../layout/layoutSchema';
+import type { SalesGate, SeatService } from '../SeatService';
+import type { EventRecord, EventRegistry } from '../store/EventRegistry';
+import type { SeatSummary } from '../store/SeatStore';
+import { salesRefusalDetail } from './salesMessages';
+
+/** The id of the event the unprefixed routes (`/seats/…`) serve, made at start-up. */
+export const DEFAULT_EVENT_ID = 'default';
+
+/** An event as clients see it. */
+export interface EventView {
+  id: string;
+  name: string;
+  salesState: SalesState;
+  startsAt: string | null;
+  salesOpenAt: string | null;
+  salesCloseAt: string | null;
+  cancelledAt: string | null;
+  createdAt: string;
+  lockTtlMs: number;
+  /** How many seats it has. */
+  seats: number;
+}
+
+/** Counts of one price category's seats by state. */
+export interface CategoryCounts extends SeatSummary {
+  category: string;
+}
+
+/** An event with its counts and its layout, enough for a client to draw the map. */
+export interface EventDetails extends EventView {
+  counts: SeatSummary;
+  categories: CategoryCounts[];
+  layout: { sections: SectionShape[] };
+}
+
+/** What an event's seats run on, opened on first use: its seat service and its seat routes. */
+export interface EventSeats {
+  service: SeatService;
+  /** The event's seat transitions as Server-Sent Events. */
+  hub: SeatEventHub;
+  close(): Promise<void>;
+}
+
+export interface EventServiceOptions {
+  registry: EventRegistry;
+  clock: Clock;
+  /** A new event's lock TTL when its body gives none (`LOCK_TTL_MS`). */
+  lockTtlMs: number;
+  /** Opens an event's seats (store, lock cap, event stream): called once, on first use. */
+  openSeats(event: EventRecord, layout: Layout, sales: SalesGate): EventSeats;
+}
+
+const newId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 12);
+
+/**
+ * The box office's events: creates them, lists and describes them, passes an admin's OPEN, CLOSE
+ * and CANCEL to their sales machine, and gives each event's seats (opened on first use, so an
+ * event nobody has touched costs its record and nothing else). It asks the event machine whether
+ * a seat request may go ahead and words its refusal; it never decides that itself.
+ *
+ * @example
+ * ```ts
+ * const events = new EventService({ registry, clock, lockTtlMs: 60_000, openSeats });
+ * const hamlet = await events.create({ name: 'Hamlet', layout: { rows: 10, seatsPerRow: 20 } });
+ * const seats = await events.seatsOf(hamlet.id);
+ * await seats.service.lock('A1', 'alice');
+ * ```
+ */
+export class EventService {
+  private readonly seats = new Map<string, EventSeats>();
+  private readonly layouts = new Map<string, Layout>();
+
+  constructor(private readonly options: EventServiceOptions) {}
+
+  /** Creates an event from a validated body; 409 `EVENT_EXISTS` when its id is taken. */
+  async create(body: Omit<CreateEventBody, 'layout'> & { layout: LayoutSpec }): Promise<EventView> {
+    const { clock, lockTtlMs } = this.options;
+    const now = clock.now();
+    const record = await this.options.registry.createEvent({
+      id: body.id ?? newId(),
+      name: body.name,
+      startsAt: body.startsAt ?? null,
+      lockTtlMs: body.lockTtlMs ?? lockTtlMs,
+      layout: body.layout,
+      sales: startEvent({ now, salesOpenAt: body.salesOpenAt, salesCloseAt: body.salesCloseAt }),
+    });
+    if (!record) {
+      throw new HttpError(
+        409,
+        'EVENT_EXISTS',
+        `There is already an event ${JSON.stringify(body.id)}; choose another id, or leave it out to get one.`,
+      );
+    }
+    return this.view(record);
+  }
+
+  /**
+   * One page of events in id order, only those in sales state `state` when given (decided by each
+   * event's machine at the current time, so a filter never needs a stored state).
+   */
+  async list(query: {
+    state?: SalesState;
+    after?: string;
+    limit: number;
+  }): Promise<{ events: EventView[]; next: string | null }> {
+    const events: EventView[] = [];
+    let after = query.after;
+    for (;;) {
+      const page = await this.options.registry.listEvents({ after, limit: query.limit });
+      for (const record of page.events) {
+        const view = this.view(record);
+        if (query.state === undefined || view.salesState === query.state) events.push(view);
+        if (events.length === query.limit) {
+          const more = record.id !== page.events[page.events.length - 1].id || page.next !== null;
+          return { events, next: more ? record.id : null };
+        }
+      }
+      if (page.next === null) return { events, next: null };
+      after = page.next;
+    }
+  }
+
+  /** The event with its seat counts (by state and by category) and its layout. */
+  async details(id: string): Promise<EventDetails> {
+    const record = await this.require(id);
+    const layout = this.layoutOf(record);
+    const sections = layout.sections();
+    const seats = this.seats.get(id);
+    const counts = seats
+      ? await seats.service.summary()
+      : { total: layout.size, available: layout.size, locked: 0, booked: 0 };
+    const categories = new Map<string, CategoryCounts>();
+    for (const section of sections) {
+      const entry = categories.get(section.category) ?? {
+        category: section.category,
+        total: 0,
+        available: 0,
+        locked: 0,
+        booked: 0,
+      };
+      entry.total += section.seats;
+      entry.available += section.seats;
+      categories.set(section.category, entry);
+    }
+    if (seats && (counts.locked > 0 || counts.booked > 0)) {
+      for (const state of ['locked', 'booked'] as const) {
+        let after: string | undefined;
+        do {
+          const page = await seats.service.list({ state, after, limit: 10_000 });
+          for (const seat of page.seats) {
+            const entry = categories.get(seat.category!)!;
+            entry[state]++;
+            entry.available--;
+          }
+          after = page.next ?? undefined;
+        } while (after !== undefined);
+      }
+    }
+    return {
+      ...this.view(record),
+      counts,
+      categories: [...categories.values()],
+      layout: { sections },
+    };
+  }
+
+  /** An admin's OPEN, CLOSE or CANCEL, decided by the event's machine. */
+  async admin(id: string, type: EventAdminType): Promise<EventView> {
+    const result = await this.options.registry.applyEvent(id, {
+      type,
+      now: this.options.clock.now(),
+    });
+    if (!result) throw notFound(id);
+    const { reply, event } = result;
+    if (reply?.type === 'sales.refused') {
+      throw new HttpError(409, reply.code, salesRefusalDetail(reply, event.name));
+    }
+    return this.view(event);
+  }
+
+  /** The seats of event `id`, opened on first use; 404 `EVENT_NOT_FOUND` when there is none. */
+  async seatsOf(id: string): Promise<EventSeats> {
+    const open = this.seats.get(id);
+    if (open) return open;
+    const record = await this.require(id);
+    // Checked again: another request may have opened them while the record was read.
+    let seats = this.seats.get(id);
+    if (!seats) {
+      seats = this.options.openSeats(record, this.layoutOf(record), this.salesGate(id));
+      this.seats.set(id, seats);
+    }
+    return seats;
+  }
+
+  /**
+   * Adds an event whose seats already run (the default event, made at start-up from the
+   * configuration over the store the app was given), unless an event with its id exists.
+   */
+  async adopt(
+    event: Omit<EventRecord, 'version' | 'sales'>,
+    open: (sales: SalesGate) => EventSeats,
+  ): Promise<void> {
+    const sales = startEvent({ now: this.options.clock.now() });
+    await this.options.registry.createEvent({ ...event, sales });
+    this.seats.set(event.id, open(this.salesGate(event.id)));
+  }
+
+  /**
+   * The question every seat request of event `id` puts to its sales window: the machine steps the
+   * event's current record at the request's `now` and answers; its refusal is worded here.
+   */
+  salesGate(id: string): SalesGate {
+    return async (request, now) => {
+      const record = await this.options.registry.getEvent(id);
+      if (!record) return { code: 'EVENT_NOT_FOUND', detail: notFound(id).detail };
+      const { reply } = stepEvent(record.sales, { type: request, now });
+      if (reply?.type !== 'sales.refused') return undefined;
+      return { code: reply.code, detail: salesRefusalDetail(reply, record.name) };
+    };
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.seats.values()];
+    this.seats.clear();
+    await Promise.all(open.map((seats) => seats.close()));
+  }
+
+  private async require(id: string): Promise<EventRecord> {
+    const record = await this.options.registry.getEvent(id);
+    if (!record) throw notFound(id);
+    return record;
+  }
+
+  private layoutOf(record: EventRecord): Layout {
+    let layout = this.layouts.get(record.id);
+    if (!layout) this.layouts.set(record.id, (layout = createLayout(record.layout)));
+    return layout;
+  }
+
+  private view(record: EventRecord): EventView {
+    const { context } = record.sales;
+    return {
+      id: record.id,
+      name: record.name,
+      salesState: salesStateAt(record.sales, this.options.clock.now()),
+      startsAt: iso(record.startsAt),
+      salesOpenAt: iso(context.salesOpenAt),
+      salesCloseAt: iso(context.salesCloseAt),
+      cancelledAt: iso(context.cancelledAt),
+      createdAt: new Date(context.createdAt).toISOString(),
+      lockTtlMs: record.lockTtlMs,
+      seats: this.layoutOf(record).size,
+    };
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function notFound(id: string): HttpError {
+  const shown = JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+  return new HttpError(
+    404,
+    'EVENT_NOT_FOUND',
+    `There is no event ${shown}; GET /events lists them.`,
+  );
+}
