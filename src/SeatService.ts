@@ -50,6 +50,11 @@ export class SeatService {
     private readonly quota?: LockQuota,
     /** The event's sales window, asked before every request; without it sales are always open. */
     private readonly sales?: SalesGate,
+    /**
+     * Whether seat answers say where the seat is (section, row, number, category): yes for events
+     * made with `POST /events`; the default event keeps today's answers exactly, for old clients.
+     */
+    private readonly places = false,
   ) {}
 
   /** Calls `listener` with the code of every refused request (seat or user machine). */
@@ -130,6 +135,7 @@ export class SeatService {
 
   /** The public view of a seat, with where it is in the layout. */
   private view(seat: SeatRecord): SeatView {
+    if (!this.places) return toView(seat);
     const index = this.store.venue.indexOf(seat.id);
     const place = index === undefined ? {} : this.store.venue.placeAt(index);
     return { ...toView(seat), ...place };

@@ -152,7 +152,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       });
       lifecycle.onShutdown(() => hub.close());
       return {
-        service: new SeatService(seats, clock, cap, sales),
+        service: new SeatService(seats, clock, cap, sales, true),
         hub,
         async close() {
           hub.close();
