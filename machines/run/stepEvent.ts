@@ -33,9 +33,10 @@ export function startEvent(input: EventInput): EventSnapshot {
 
 /**
  * Sends `event` to an event's sales window held as a snapshot, with a pure step of the machine (no
- * actor, no timer): how both stores run it. Time is told first with a `TICK` at the event's
- * `now`, so a deadline that has passed moves the window before the request is decided (the
- * machine re-checks it on every request as well). The machine alone decides; this only runs it.
+ * actor, no timer): how both stores run it. No TICK is needed first: every request and admin event
+ * re-checks the deadlines against its own `now` in the machine (a request that finds the close
+ * passed moves the window to `closed` and is answered as there), so one step decides. The machine
+ * alone decides; this only runs it.
  *
  * @example
  * ```ts
@@ -44,13 +45,8 @@ export function startEvent(input: EventInput): EventSnapshot {
  * ```
  */
 export function stepEvent(before: EventSnapshot, event: EventEvent): EventStep {
-  let [snapshot] = step(before, { type: 'TICK', now: event.now });
-  let reply: EventReply | undefined;
-  if (event.type !== 'TICK') {
-    const [next, actions] = step(snapshot, event);
-    reply = emitted<EventReply>(actions);
-    snapshot = next;
-  }
+  const [snapshot, actions] = step(before, event);
+  const reply = event.type === 'TICK' ? undefined : emitted<EventReply>(actions);
   return { snapshot, reply, changed: !sameSnapshot(before, snapshot) };
 }
 
