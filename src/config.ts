@@ -63,6 +63,25 @@ const configSchema = z.object({
   TRUST_PROXY: integer('TRUST_PROXY', 0, 0, 10),
   MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
+  /** SHA-256 hex digests of the API keys that may create and run events, comma-separated. */
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] => {
+      const digests = (raw ?? '')
+        .split(',')
+        .map((digest) => digest.trim())
+        .filter(Boolean);
+      const bad = digests.find((digest) => !/^[0-9a-fA-F]{64}$/.test(digest));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `API_KEYS must be SHA-256 hex digests (64 hex digits each) separated by commas; ${JSON.stringify(bad.slice(0, 16))}… is not one. Never put a key itself here.`,
+        });
+        return z.NEVER;
+      }
+      return digests;
+    }),
   CORS_ORIGIN: z
     .string()
     .optional()

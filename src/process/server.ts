@@ -56,6 +56,7 @@ async function serve(config: Config): Promise<void> {
     rateLimitLocalClients: config.RATE_LIMIT_LOCAL,
     trustProxy: config.TRUST_PROXY,
     maxLocksPerUser: config.MAX_LOCKS_PER_USER,
+    apiKeyDigests: config.API_KEYS,
     corsOrigin: config.CORS_ORIGIN,
     processMetrics: true,
     shareMetrics: cluster.isWorker ? shareWorkerMetrics : undefined,

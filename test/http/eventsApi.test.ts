@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { SimulatedClock } from 'xstate';
 import { serve, type Served } from '../support/serve';
+import { openSse } from '../support/sseClient';
 
 const KEY = 'sk_test_events_key';
 const DIGEST = createHash('sha256').update(KEY).digest('hex');
@@ -201,5 +203,21 @@ describe('events over HTTP', () => {
     const missing = await api.call('GET', '/events/nope/seats/A1');
     expect(missing.status).to.equal(404);
     expect(missing.body.code).to.equal('EVENT_NOT_FOUND');
+  });
+
+  it('streams each event’s own seat transitions on /events/:eventId/seats/events', async () => {
+    await create({ id: 'one', name: 'One', layout: { rows: 1, seatsPerRow: 2 } });
+    const port = Number(new URL(api.url).port);
+    const sse = await openSse({ port } as AddressInfo, {}, '/events/one/seats/events');
+    try {
+      expect(sse.status).to.equal(200);
+      await post('/seats/A2/lock', { userId: 'bob' }); // the default event: not on this stream
+      await post('/events/one/seats/A1/lock', { userId: 'alice' });
+      const message = await sse.waitFor((m) => m.data?.includes('"A1"') ?? false);
+      expect(JSON.parse(message.data!)).to.include({ id: 'A1', from: 'available', to: 'locked' });
+      expect(sse.messages().some((m) => m.data?.includes('"A2"'))).to.equal(false);
+    } finally {
+      sse.close();
+    }
   });
 });
