@@ -1,4 +1,4 @@
-import { and, emit, enqueueActions, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, setup } from 'xstate';
 import type {
   SeatContext,
   SeatEmitted,
@@ -73,22 +73,34 @@ export const seatMachine = setup({
       context.lock !== null &&
       'userId' in event &&
       event.userId === context.lock.userId &&
-      (event.lockId === undefined || event.lockId === context.lock.lockId),
+      (sentLockId(event) === undefined || sentLockId(event) === context.lock.lockId),
     /** The requester booked this seat, and the lockId, when sent, is the one that was confirmed. */
     ownsBooking: ({ context, event }) =>
       context.booking !== null &&
       'userId' in event &&
       event.userId === context.booking.userId &&
-      (event.lockId === undefined || event.lockId === context.booking.lockId),
+      (sentLockId(event) === undefined || sentLockId(event) === context.booking.lockId),
     /** The requester is the user who booked this seat. */
     isBookingOwner: ({ context, event }) =>
       context.booking !== null && 'userId' in event && event.userId === context.booking.userId,
+    /**
+     * The lock belongs to a multi-seat hold and this request does not come from that hold: the
+     * seat is confirmed, released and extended with its hold, never on its own.
+     */
+    lockInOtherHold: ({ context, event }) =>
+      context.lock?.holdId !== undefined &&
+      (!('holdId' in event) || event.holdId !== context.lock.holdId),
+    /** The request comes from the hold that holds this seat. */
+    fromLocksHold: ({ context, event }) =>
+      context.lock?.holdId !== undefined &&
+      'holdId' in event &&
+      event.holdId === context.lock.holdId,
     /** The requester's own lock on this seat ran out (and lockId, when sent, names that lock). */
     ownedExpiredLock: ({ context, event }) =>
       context.expired !== null &&
       'userId' in event &&
       event.userId === context.expired.userId &&
-      (event.lockId === undefined || event.lockId === context.expired.lockId),
+      (sentLockId(event) === undefined || sentLockId(event) === context.expired.lockId),
   },
   actions: {
     takeLock: enqueueActions(({ context, event, enqueue }) => {
@@ -97,6 +109,19 @@ export const seatMachine = setup({
       enqueue.assign({ lock: { userId, lockId, until: now + context.ttlMs }, expired: null });
       enqueue.emit(moved('available', 'locked', 'locked', userId));
     }),
+    /** A hold's lock: its id and deadline are the hold's. */
+    takeHoldLock: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'HOLD') return;
+      const { userId, holdId, until } = event;
+      enqueue.assign({ lock: { userId, lockId: holdId, until, holdId }, expired: null });
+      enqueue.emit(moved('available', 'locked', 'locked', userId));
+    }),
+    /** The hold was extended: the lock lasts until the hold's new deadline. */
+    extendLock: assign(({ context, event }) =>
+      event.type === 'EXTEND' && context.lock
+        ? { lock: { ...context.lock, until: event.until } }
+        : {},
+    ),
     /** Remembers the lapsed lock so its holder can be told `LOCK_EXPIRED`, not `NOT_LOCKED`. */
     expireLock: enqueueActions(({ context, enqueue }) => {
       if (!context.lock) return;
@@ -151,6 +176,11 @@ export const seatMachine = setup({
     available: {
       on: {
         LOCK: { target: 'locked', actions: ['takeLock', 'accept'] },
+        HOLD: { target: 'locked', actions: ['takeHoldLock', 'accept'] },
+        EXTEND: [
+          { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED', 'you') },
+          { actions: refuse('NOT_LOCKED') },
+        ],
         CONFIRM: [
           { guard: 'ownedExpiredLock', actions: refuse('LOCK_EXPIRED', 'you') },
           { actions: refuse('NOT_LOCKED') },
@@ -181,12 +211,46 @@ export const seatMachine = setup({
             reenter: true,
             actions: ['expireLock', 'takeLock', 'accept'],
           },
+          // The holder's seat belongs to one of their holds: a lock of its own would split it off.
+          {
+            guard: and(['isLockHolder', 'lockInOtherHold']),
+            actions: refuse('SEAT_IN_HOLD', 'you'),
+          },
           // A retried lock by the holder succeeds and changes nothing (same lockId, same deadline).
           { guard: 'isLockHolder', actions: 'accept' },
           { actions: refuse('SEAT_LOCKED', 'another user') },
         ],
+        HOLD: [
+          {
+            guard: 'lockIsDue',
+            target: 'locked',
+            reenter: true,
+            actions: ['expireLock', 'takeHoldLock', 'accept'],
+          },
+          // A retry of the hold that has the seat already.
+          { guard: 'fromLocksHold', actions: 'accept' },
+          // The requester has the seat already, with a lock of its own or in another hold.
+          { guard: 'isLockHolder', actions: refuse('SEAT_LOCKED', 'you') },
+          { actions: refuse('SEAT_LOCKED', 'another user') },
+        ],
+        EXTEND: [
+          ...lockRanOut,
+          // Re-entering re-arms the delayed expiry at the new deadline.
+          {
+            guard: 'fromLocksHold',
+            target: 'locked',
+            reenter: true,
+            actions: ['extendLock', 'accept'],
+          },
+          { guard: 'isLockHolder', actions: refuse('LOCK_NOT_HELD', 'you') },
+          { actions: refuse('LOCK_NOT_HELD', 'another user') },
+        ],
         CONFIRM: [
           ...lockRanOut,
+          {
+            guard: and(['isLockHolder', 'lockInOtherHold']),
+            actions: refuse('SEAT_IN_HOLD', 'you'),
+          },
           { guard: 'holdsLock', target: 'booked', actions: ['book', 'accept'] },
           // The holder sent another lock's id (an old one, or a typo).
           { guard: 'isLockHolder', actions: refuse('LOCK_NOT_HELD', 'you') },
@@ -194,6 +258,10 @@ export const seatMachine = setup({
         ],
         RELEASE: [
           ...lockRanOut,
+          {
+            guard: and(['isLockHolder', 'lockInOtherHold']),
+            actions: refuse('SEAT_IN_HOLD', 'you'),
+          },
           { guard: 'holdsLock', target: 'available', actions: ['clearLock', 'accept'] },
           { guard: 'isLockHolder', actions: refuse('LOCK_NOT_HELD', 'you') },
           { actions: refuse('LOCK_NOT_HELD', 'another user') },
@@ -203,6 +271,14 @@ export const seatMachine = setup({
     booked: {
       on: {
         LOCK: [
+          { guard: 'isBookingOwner', actions: refuse('SEAT_BOOKED', 'you') },
+          { actions: refuse('SEAT_BOOKED', 'another user') },
+        ],
+        HOLD: [
+          { guard: 'isBookingOwner', actions: refuse('SEAT_BOOKED', 'you') },
+          { actions: refuse('SEAT_BOOKED', 'another user') },
+        ],
+        EXTEND: [
           { guard: 'isBookingOwner', actions: refuse('SEAT_BOOKED', 'you') },
           { actions: refuse('SEAT_BOOKED', 'another user') },
         ],
@@ -221,6 +297,11 @@ export const seatMachine = setup({
     },
   },
 });
+
+/** The lockId a request names, if any (a hold's requests name their hold instead). */
+function sentLockId(event: SeatEvent): string | undefined {
+  return 'lockId' in event ? event.lockId : undefined;
+}
 
 /** The `seat.moved` event an action emits along with the change it makes. */
 function moved(

@@ -3,6 +3,11 @@ export interface SeatLock {
   userId: string;
   lockId: string;
   until: number;
+  /**
+   * The hold this lock belongs to, when it was taken by a multi-seat hold (then `lockId` is the
+   * hold's id and `until` the hold's deadline): only the hold may confirm, release or extend it.
+   */
+  holdId?: string;
 }
 
 /** A confirmed booking: who booked, with which lock, and when. */
@@ -33,15 +38,25 @@ export interface SeatInput {
  */
 export type SeatEvent =
   | { type: 'LOCK'; userId: string; lockId: string; now: number }
-  | { type: 'CONFIRM'; userId: string; lockId?: string; now: number }
-  | { type: 'RELEASE'; userId: string; lockId?: string; now: number }
+  | { type: 'CONFIRM'; userId: string; lockId?: string; holdId?: string; now: number }
+  | { type: 'RELEASE'; userId: string; lockId?: string; holdId?: string; now: number }
+  /** A multi-seat hold takes the seat, with the hold's own deadline (sent by the hold's host). */
+  | { type: 'HOLD'; userId: string; holdId: string; until: number; now: number }
+  /** The hold's deadline moved (an extension): its seats' locks move with it. */
+  | { type: 'EXTEND'; userId: string; holdId: string; until: number; now: number }
   | { type: 'EXPIRE'; now: number };
 
 /** The events a user's request becomes (EXPIRE is the host's own). */
 export type SeatRequestEvent = Extract<SeatEvent, { userId: string }>;
 
 export type SeatRefusalCode =
-  'SEAT_LOCKED' | 'SEAT_BOOKED' | 'NOT_LOCKED' | 'LOCK_NOT_HELD' | 'LOCK_EXPIRED';
+  | 'SEAT_LOCKED'
+  | 'SEAT_BOOKED'
+  | 'NOT_LOCKED'
+  | 'LOCK_NOT_HELD'
+  | 'LOCK_EXPIRED'
+  /** A single-seat request by the holder of a seat that belongs to one of their multi-seat holds. */
+  | 'SEAT_IN_HOLD';
 
 /** Whose the seat's lock or booking is, from the requester's point of view. */
 export type SeatParty = 'you' | 'another user';

@@ -6,7 +6,13 @@ export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19) + 'Z';
 }
 
-const VERB = { LOCK: 'lock', CONFIRM: 'confirm', RELEASE: 'release' } as const;
+const VERB = {
+  LOCK: 'lock',
+  CONFIRM: 'confirm',
+  RELEASE: 'release',
+  HOLD: 'hold',
+  EXTEND: 'extend',
+} as const;
 
 /** The machine's refusal, or `undefined` when no transition handled the request at all. */
 type Refusal = Extract<SeatReply, { type: 'seat.refused' }> | undefined;
@@ -27,7 +33,11 @@ export function refusalDetail(refusal: Refusal, seat: SeatRecord, event: SeatReq
   const verb = VERB[event.type];
   const yours = refusal?.holder === 'you';
   switch (refusal?.code) {
+    case 'SEAT_IN_HOLD':
+      return `Seat ${id} is part of one of your holds; ${verb} the hold (or give the seat back from it) instead of the seat alone.`;
     case 'SEAT_LOCKED':
+      if (yours)
+        return `You hold seat ${id} already, outside this hold; release it first to add it.`;
       return `Seat ${id} is locked by another user until ${clockTime(refusal.until ?? 0)}; try another seat.`;
     case 'SEAT_BOOKED':
       if (!yours) return `Seat ${id} is already booked by another user; try another seat.`;

@@ -269,3 +269,93 @@ describe('seatMachine', () => {
     });
   });
 });
+
+describe('seatMachine: seats of a multi-seat hold', () => {
+  /** A seat taken by alice's hold H1 until 5 s from the clock's start. */
+  function heldByAlicesHold() {
+    const seat = seatActor();
+    const until = seat.clock.now() + 5_000;
+    expect(seat.send({ type: 'HOLD', userId: 'alice', holdId: 'H1', until })).to.deep.equal(
+      ACCEPTED,
+    );
+    return { seat, until };
+  }
+
+  it("takes the seat with the hold's id and the hold's deadline", () => {
+    const { seat, until } = heldByAlicesHold();
+    expect(seat.state).to.equal('locked');
+    expect(seat.context.lock).to.deep.equal({ userId: 'alice', lockId: 'H1', until, holdId: 'H1' });
+  });
+
+  it('refuses another user with SEAT_LOCKED, and the holder outside the hold too', () => {
+    const { seat } = heldByAlicesHold();
+    const until = seat.clock.now() + 5_000;
+    expect(seat.send({ type: 'HOLD', userId: 'bob', holdId: 'H2', until })).to.deep.include(
+      refused('SEAT_LOCKED'),
+    );
+    expect(seat.send({ type: 'LOCK', userId: 'bob', lockId: 'L2' })).to.deep.include(
+      refused('SEAT_LOCKED'),
+    );
+    expect(seat.send({ type: 'HOLD', userId: 'alice', holdId: 'H9', until })).to.deep.include({
+      ...refused('SEAT_LOCKED'),
+      holder: 'you',
+    });
+  });
+
+  it('answers a retry of the same hold as accepted, changing nothing', () => {
+    const { seat, until } = heldByAlicesHold();
+    const before = seat.actor.getSnapshot();
+    expect(seat.send({ type: 'HOLD', userId: 'alice', holdId: 'H1', until })).to.deep.equal(
+      ACCEPTED,
+    );
+    expect(seat.actor.getSnapshot()).to.equal(before);
+  });
+
+  for (const type of ['LOCK', 'CONFIRM', 'RELEASE'] as const) {
+    it(`refuses the holder's single-seat ${type} with SEAT_IN_HOLD: the seat goes with its hold`, () => {
+      const { seat } = heldByAlicesHold();
+      const event =
+        type === 'LOCK' ? { type, userId: 'alice', lockId: 'L9' } : { type, userId: 'alice' };
+      expect(seat.send(event)).to.deep.equal({ ...refused('SEAT_IN_HOLD'), holder: 'you' });
+      expect(seat.state).to.equal('locked');
+    });
+  }
+
+  it('confirms and releases when the request names the hold', () => {
+    const { seat } = heldByAlicesHold();
+    expect(
+      seat.send({ type: 'CONFIRM', userId: 'alice', lockId: 'H1', holdId: 'H1' }),
+    ).to.deep.equal(ACCEPTED);
+    expect(seat.state).to.equal('booked');
+    const other = heldByAlicesHold().seat;
+    expect(
+      other.send({ type: 'RELEASE', userId: 'alice', lockId: 'H1', holdId: 'H1' }),
+    ).to.deep.equal(ACCEPTED);
+    expect(other.state).to.equal('available');
+  });
+
+  it("moves the lock's deadline with an extension of its hold, and re-arms the expiry", () => {
+    const { seat, until } = heldByAlicesHold();
+    seat.clock.increment(4_000);
+    const later = until + 10_000;
+    expect(
+      seat.send({ type: 'EXTEND', userId: 'alice', holdId: 'H1', until: later }),
+    ).to.deep.equal(ACCEPTED);
+    expect(seat.context.lock?.until).to.equal(later);
+    seat.clock.increment(until - seat.clock.now());
+    expect(seat.state).to.equal('locked');
+    seat.clock.increment(later - seat.clock.now());
+    expect(seat.state).to.equal('available');
+  });
+
+  it('refuses an extension from another hold, and one that comes after the deadline', () => {
+    const { seat, until } = heldByAlicesHold();
+    expect(
+      seat.send({ type: 'EXTEND', userId: 'bob', holdId: 'H2', until: until + 1 }),
+    ).to.deep.include(refused('LOCK_NOT_HELD'));
+    expect(
+      seat.send({ type: 'EXTEND', userId: 'alice', holdId: 'H1', until: until + 9, now: until }),
+    ).to.deep.include(refused('LOCK_EXPIRED'));
+    expect(seat.state).to.equal('available');
+  });
+});

@@ -6,6 +6,7 @@ import { startServer } from '../support/http';
 import {
   describeStep,
   expectedReply,
+  isHoldStep,
   MODEL_TTL,
   seatModelPaths,
   type ModelPath,
@@ -64,7 +65,10 @@ describe('model-based tests generated from the seat machine', () => {
           if (isDelayed(step.event)) {
             clock.increment(actor.getSnapshot().context.lock!.until - clock.now());
           } else {
-            actor.send({ ...(step.event as SeatEvent), now: clock.now() });
+            // A hold's deadline is relative in the model (its clock stands at 0): make it real.
+            const event = step.event as SeatEvent;
+            const until = 'until' in event ? { until: clock.now() + event.until } : {};
+            actor.send({ ...event, ...until, now: clock.now() });
           }
           const snapshot = actor.getSnapshot();
           const where = `step ${i}: ${describeStep(step.event as never)}`;
@@ -80,7 +84,8 @@ describe('model-based tests generated from the seat machine', () => {
   });
 
   describe('against the HTTP API (clock controlled by the test)', () => {
-    for (const path of paths) {
+    // Hold steps come from a hold's host, not from single-seat routes: the hold tests cover them.
+    for (const path of paths.filter((p) => !p.steps.some((step) => isHoldStep(step.event)))) {
       it(pathName(path), async () => {
         const server = await startServer({ lockTtlMs: MODEL_TTL });
         const predicted = predictedReplies(path);
@@ -93,7 +98,7 @@ describe('model-based tests generated from the seat machine', () => {
             if (isDelayed(event)) {
               const { body } = await server.request('GET', '/seats/A1');
               server.clock.increment(Date.parse(body.seat.expiresAt) - server.clock.now());
-            } else if ('userId' in event) {
+            } else if ('userId' in event && 'lockId' in event) {
               const { type, userId, lockId } = event;
               const body = { userId, lockId: lockId && (realLockIds.get(lockId) ?? lockId) };
               const res = await server.request('POST', `/seats/A1/${type.toLowerCase()}`, body);

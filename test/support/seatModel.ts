@@ -41,8 +41,20 @@ export function sampleEvents(): SeatEvent[] {
       continue;
     }
     for (const userId of USERS) {
+      if (type === 'HOLD' || type === 'EXTEND') {
+        // A hold's own events: its id and deadline, relative to `now` like the model's clock
+        // (later for an extension); never sent by single-seat HTTP routes, so only the actor
+        // replays them (see isHoldStep).
+        const until = type === 'HOLD' ? MODEL_TTL : 2 * MODEL_TTL;
+        for (const holdId of [`H-${userId}`, 'H-stale'])
+          events.push({ type, userId, holdId, until, now: 0 });
+        continue;
+      }
       const lockIds = type === 'LOCK' ? [`L-${userId}`] : [undefined, `L-${userId}`, 'stale'];
       for (const lockId of lockIds) events.push({ type, userId, lockId, now: 0 });
+      // The hold's own confirm and release name the hold (its id is the lock's id).
+      if (type !== 'LOCK')
+        events.push({ type, userId, lockId: `H-${userId}`, holdId: `H-${userId}`, now: 0 });
     }
   }
   return events as SeatEvent[];
@@ -68,8 +80,11 @@ export function seatModelPaths(): ModelPath[] {
     input: { ttlMs: MODEL_TTL },
   };
   const shortest = getShortestPaths(seatMachine, options);
+  // Simple paths (every path that never revisits a seat) stay to single-seat requests: with the
+  // hold's events too they number in the hundreds of thousands. Hold steps get shortest paths.
   const simple = getSimplePaths(seatMachine, {
     ...options,
+    events: options.events.filter((event) => !isHoldStep(event)),
     serializeState: (state: SeatSnapshot) => JSON.stringify([state.value, state.context]),
   });
   return [...shortest, ...simple];
@@ -80,10 +95,24 @@ export function expectedReply(state: SeatSnapshot, event: SeatEvent): SeatReply 
   return applySeatEvent(state, event)[1];
 }
 
+/**
+ * A step only a multi-seat hold's host sends (HOLD, EXTEND, or a confirm or release naming its
+ * hold): single-seat HTTP routes cannot send it, so HTTP replays skip paths with such steps.
+ */
+export function isHoldStep(event: object): boolean {
+  return 'holdId' in event;
+}
+
 /** The event's `type` plus the fields a reader needs, e.g. `CONFIRM(bob, stale)`. */
-export function describeStep(event: { type: string; userId?: string; lockId?: string }): string {
+export function describeStep(event: {
+  type: string;
+  userId?: string;
+  lockId?: string;
+  holdId?: string;
+}): string {
   if (!('userId' in event)) return event.type;
-  return `${event.type}(${[event.userId, event.lockId].filter(Boolean).join(', ')})`;
+  const names = [event.userId, event.holdId ? `hold ${event.holdId}` : event.lockId];
+  return `${event.type}(${names.filter(Boolean).join(', ')})`;
 }
 
 export { getShortestPaths };
