@@ -165,6 +165,9 @@ const SALES_REQUEST = {
   LOCK: 'REQUEST_LOCK',
   CONFIRM: 'REQUEST_CONFIRM',
   RELEASE: 'REQUEST_RELEASE',
+  // A hold takes seats like a lock does; an extension takes more time, so it needs sales open too.
+  HOLD: 'REQUEST_LOCK',
+  EXTEND: 'REQUEST_LOCK',
 } as const satisfies Record<SeatRequestEvent['type'], SalesRequestType>;
 
 /**
