@@ -80,7 +80,7 @@ export class MemorySeatStore implements SeatStore {
   readonly venue: Layout;
   private readonly entries = new Map<number, Entry>();
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
-  private readonly states = new StateIndex();
+  private readonly states: StateIndex;
   private readonly feed = new TransitionFeed();
   /** What the actor being sent to emitted; `send` is synchronous so one list is enough. */
   private emitted: SeatEmitted[] = [];
@@ -100,6 +100,7 @@ export class MemorySeatStore implements SeatStore {
 
   constructor(private readonly options: MemorySeatStoreOptions) {
     this.venue = options.venue;
+    this.states = new StateIndex(options.venue.size);
     const start = createActor(seatMachine, { input: { ttlMs: options.ttlMs }, clock: NO_TIMERS });
     this.initialSnapshot = start.start().getPersistedSnapshot();
     start.stop();
@@ -116,21 +117,18 @@ export class MemorySeatStore implements SeatStore {
   }
 
   /**
-   * One page of seats in venue order, in O(page): locked and booked seats come from their ordered
-   * index; the whole venue and `available` seats are walked from the cursor (seats without an
-   * entry cost one map lookup each).
+   * One page of seats in venue order, in O(log n + page) whatever the venue's state: a state's
+   * seats come from the state index (ordered sets of locked and booked seats, runs of available
+   * ones), the whole venue is walked from the cursor (seats without an entry cost one map lookup).
    */
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
     const start = after === undefined ? 0 : this.indexOf(after) + 1;
-    if (state === 'locked' || state === 'booked') return this.listIndexed(state, start, limit);
+    if (state !== undefined) return this.listIndexed(state, start, limit);
     const seats: SeatRecord[] = [];
     let index = start;
     for (; index < this.venue.size && seats.length < limit; index++) {
-      const record = this.recordAt(index);
-      if (state === undefined || record.state === state) seats.push(record);
+      seats.push(this.recordAt(index));
     }
-    // A full page that stopped before the venue's end says where to go on; for `available` the
-    // rest may hold none, so that last page can come back empty (finding out would be a scan).
     const next = seats.length === limit && index < this.venue.size ? seats[limit - 1].id : null;
     return { seats, next };
   }
@@ -287,8 +285,8 @@ export class MemorySeatStore implements SeatStore {
     entry.expiry = undefined;
   }
 
-  /** A page of the seats in an indexed state: O(log n + limit), and `next` is exact. */
-  private listIndexed(state: 'locked' | 'booked', start: number, limit: number): SeatPage {
+  /** A page of the seats in one state: O(log n + limit), and `next` is exact. */
+  private listIndexed(state: SeatStateValue, start: number, limit: number): SeatPage {
     const seats: SeatRecord[] = [];
     const indexes = this.states.from(state, start);
     let step = indexes.next();
