@@ -39,8 +39,10 @@ function accepts(port: number): Promise<boolean> {
 }
 
 export interface NodeChildOptions {
-  /** The TypeScript entry point, relative to the repository root. */
+  /** The compiled entry point (bench/compiled.ts). */
   script: string;
+  /** The compiled probe, preloaded (bench/compiled.ts). */
+  probe: string;
   /** The port it listens on (also passed to it as `PORT`). */
   port: number;
   env: Record<string, string>;
@@ -49,13 +51,13 @@ export interface NodeChildOptions {
 }
 
 /**
- * A server the bench runs in its own process, exactly as `npm start` runs the service (`ts-node
- * --transpile-only`), plus the memory probe. `start()` resolves once the server printed that it
+ * A server the bench runs in its own process, compiled JavaScript as `npm start` runs the service
+ * (bench/compiled.ts), plus the probe (memory, CPU time, CPU profiles). `start()` resolves once the server printed that it
  * listens, with the time that took from spawn.
  *
  * @example
  * ```ts
- * const child = new NodeChild({ script: 'src/process/server.ts', port: await freePort(), env: {} });
+ * const child = new NodeChild({ script: server, probe, port: await freePort(), env: {} });
  * const startupMs = await child.start();
  * const { rss } = await child.memory();
  * await child.stop();
@@ -67,6 +69,11 @@ export class NodeChild {
 
   constructor(private readonly options: NodeChildOptions) {}
 
+  /** The environment the child was given (on top of this process's). */
+  get env(): Record<string, string> {
+    return this.options.env;
+  }
+
   /** Spawns the server; resolves with the ms from spawn to its port accepting connections. */
   async start(timeoutMs = 60_000): Promise<number> {
     const started = performance.now();
@@ -76,9 +83,7 @@ export class NodeChild {
         '--expose-gc',
         ...(this.options.nodeFlags ?? []),
         '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        path.join(ROOT, 'bench/probe.ts'),
+        this.options.probe,
         this.options.script,
       ],
       {
@@ -123,7 +128,17 @@ export class NodeChild {
     return (await this.ask<{ micros: number }>('cpu')).micros;
   }
 
-  private ask<T>(type: string): Promise<T> {
+  /** Starts the CPU profiler in the child (its main thread, every 100 µs). */
+  async startProfile(): Promise<void> {
+    await this.ask('profile:start');
+  }
+
+  /** Stops the profiler and has the child write its `.cpuprofile` to `file`. */
+  async stopProfile(file: string): Promise<void> {
+    await this.ask(`profile:stop:${file}`, 'profile:stop');
+  }
+
+  private ask<T>(message: string, type = message): Promise<T> {
     const child = this.child!;
     return new Promise((resolve, reject) => {
       const onMessage = (message: { type?: string } & T) => {
@@ -132,7 +147,7 @@ export class NodeChild {
         resolve(message);
       };
       child.on('message', onMessage);
-      child.send(type, (err) => err && reject(err));
+      child.send(message, (err) => err && reject(err));
     });
   }
 

@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 
 /**
  * Preloaded (`node -r`) into every process the bench starts, service and baseline alike: answers
@@ -11,6 +13,39 @@ import cluster from 'node:cluster';
 interface Answer {
   type: string;
   [figure: string]: number | string;
+}
+
+/** The CPU profiler of this process (`profile:start`, then `profile:stop:<file>`). */
+let profiler: Session | undefined;
+
+function post(method: string, params?: object): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    profiler!.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+  );
+}
+
+/**
+ * Profiles this process's main thread between two messages, sampling every 100 µs, and writes
+ * the `.cpuprofile` to the file named in the stop message: the stage table (bench/stages.ts)
+ * reads it. Only the load is profiled, never start-up.
+ */
+async function profile(message: string): Promise<Answer | undefined> {
+  if (message === 'profile:start') {
+    profiler = new Session();
+    profiler.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 100 });
+    await post('Profiler.start');
+    return { type: message };
+  }
+  if (message.startsWith('profile:stop:') && profiler) {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    profiler.disconnect();
+    profiler = undefined;
+    writeFileSync(message.slice('profile:stop:'.length), JSON.stringify(profile));
+    return { type: 'profile:stop' };
+  }
+  return undefined;
 }
 
 function ownAnswer(message: string): Answer | undefined {
@@ -49,6 +84,10 @@ function askWorkers(message: string): Promise<Answer[]> {
 
 process.on('message', (message) => {
   if (typeof message !== 'string') return;
+  if (message.startsWith('profile:')) {
+    void profile(message).then((answer) => answer && process.send?.(answer));
+    return;
+  }
   const own = ownAnswer(message);
   if (!own) return;
   void askWorkers(message).then((answers) => {
