@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { request as httpRequest } from 'node:http';
+import { requestOnNewConnection as onNewConnection } from '../scripts/requestOnNewConnection';
 import { lockMany, venue } from './scenarios';
 
 /** One measured target of issue 14 (beyond the scenario ratios): what, how much, met or not. */
@@ -7,28 +7,6 @@ export interface TargetRow {
   target: string;
   measured: string;
   met: boolean | undefined;
-}
-
-/** A JSON request on a connection of its own (node:cluster spreads new connections). */
-export function onNewConnection(
-  url: string,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${url}${path}`,
-      { method, agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
 }
 
 /** Locks seats `0 … count-1` (distinct users) over HTTP, 50 connections; throws on any non-2xx. */

@@ -1,30 +1,10 @@
 import { expect } from 'chai';
-import { request as httpRequest } from 'node:http';
+import { requestOnNewConnection as onNewConnection } from '../../scripts/requestOnNewConnection';
 import { compiledServer } from '../support/compiledBuild';
 import { usePostgres } from '../support/postgres';
 import { promSample } from '../support/promSample';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { waitFor } from '../support/waitFor';
-
-/**
- * One request on a connection of its own: node:cluster hands new connections to the workers in
- * turn, so successive calls reach both workers (a kept-alive connection would stay on one).
- */
-function onNewConnection(url: string, method: string, path: string, body?: object) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = httpRequest(
-      `${url}${path}`,
-      { method, agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
 
 describe('/metrics with WORKERS=2 (the compiled build)', function () {
   this.timeout(180_000);
