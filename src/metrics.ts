@@ -84,12 +84,27 @@ export function createMetrics(service: SeatService, options: { process?: boolean
     service.onRefusal((code) => refused.inc({ code })),
   ];
 
+  // One pair of label children per (method, route, status), looked up by a string: prom-client
+  // would otherwise hash the label object of every request twice (counter and histogram).
+  const series = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
+  const seriesOf = (method: string, route: string, status: string) => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      const counter = requests.labels(method, route, status);
+      const histogram = latency.labels(method, route, status);
+      found = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+      series.set(key, found);
+    }
+    return found;
+  };
+
   const middleware: RequestHandler = (req, res, next) => {
-    const stop = latency.startTimer();
+    const started = performance.now();
     res.on('finish', () => {
-      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
-      requests.inc(labels);
-      stop(labels);
+      const { count, observe } = seriesOf(req.method, routeOf(req), String(res.statusCode));
+      count();
+      observe((performance.now() - started) / 1000);
     });
     next();
   };
