@@ -103,6 +103,7 @@ export function scenarios(): Scenario[] {
           venue.idAt((round + 1) * BENCH_SEATS_PER_ROW + i),
         );
         const wins = new Map<string, number>(seats.map((seat) => [seat, 0]));
+        const answered = new Set<string>();
         let sent = 0;
         const request: Request = {
           method: 'POST',
@@ -113,6 +114,7 @@ export function scenarios(): Scenario[] {
             return { ...req, path: `/seats/${seat}/lock`, body: `{"userId":"fan-${sent++}"}` };
           },
           onResponse(status, _body, context: { seat?: string }) {
+            answered.add(context.seat!);
             if (status === 200) wins.set(context.seat!, wins.get(context.seat!)! + 1);
           },
         };
@@ -125,10 +127,16 @@ export function scenarios(): Scenario[] {
               throw new Error(`hot: unexpected statuses ${codes.join(', ')}`);
             }
             for (const [seat, count] of wins) {
-              if (count !== 1) throw new Error(`hot: seat ${seat} had ${count} winners, not 1`);
+              // Two winners is a double sale. None is possible only when the winner's answer was
+              // still in flight as the run ended (a very busy machine): the seat must be locked
+              // then, unless no answer about it at all came back before the end.
+              if (count > 1) throw new Error(`hot: seat ${seat} had ${count} winners, not 1`);
               const response = await fetch(`${url}/seats/${seat}`);
               const { seat: view } = (await response.json()) as { seat: { state: string } };
-              if (view.state !== 'locked') throw new Error(`hot: seat ${seat} is ${view.state}`);
+              const cutShort = count === 0 && !answered.has(seat); // no answer came back in time
+              if (view.state !== 'locked' && !cutShort) {
+                throw new Error(`hot: seat ${seat} is ${view.state}`);
+              }
             }
           },
         };
