@@ -3,16 +3,19 @@ import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
-import { seatMachine } from '../machines/seatMachine';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_EVENT_ID, EventService } from './boxOffice/EventService';
+import { ApiRouter } from './http/ApiRouter';
+import type { RouteDeclaration } from './http/defineRoute';
 import { docsRoutes } from './http/docsRoutes';
 import { eventCatalogRoutes } from './http/eventCatalogRoutes';
 import { requireApiKey } from './http/requireApiKey';
 import { errorHandler, notFound } from './http/errorHandler';
 import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
-import { pageRoutes } from './http/pageRoutes';
+import { machineRoutes } from './http/machineRoutes';
+import { metricsRoutes } from './http/metricsRoutes';
+import { pageFiles, pageRoutes } from './http/pageRoutes';
 import { seatActionRateLimit } from './http/rateLimit';
 import { requestLogger } from './http/requestLogger';
 import { seatRoutes } from './http/seatRoutes';
@@ -88,9 +91,6 @@ export interface AppOptions {
   shareMetrics?: (registry: Registry) => () => Promise<string>;
 }
 
-/** Where an event's own seat routes live. */
-const EVENT_PREFIX = '/events/:eventId';
-
 export interface SeatApp {
   app: Express;
   /** The default event's seats (the routes without the `/events/:eventId` prefix). */
@@ -103,6 +103,8 @@ export interface SeatApp {
   /** Starting → ready → draining; `/readyz` reads it, shutdown drives it, SSE watches `closing`. */
   lifecycle: Lifecycle;
   metrics: Metrics;
+  /** Every route the app serves, as declared (the OpenAPI document is generated from them). */
+  routes: readonly RouteDeclaration[];
   /** Ends every event stream, then stops every seat actor and timer, the limiter's timer and every subscription. */
   close(): Promise<void>;
 }
@@ -218,32 +220,30 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // A layout of many sections is larger than any seat request: its own limit, parsed first.
   app.post('/events', express.json({ limit: '2mb' }));
   app.use(express.json({ limit: '16kb' }));
-  // Both before seatRoutes: `/seats/:id` would take `events` and `summary` for seat ids.
-  app.use(eventRoutes(events));
-  app.use(summaryRoutes(service));
-  app.use(seatRoutes(service, limit?.middleware));
-  app.use(eventCatalogRoutes(eventService, requireApiKey(options.apiKeyDigests ?? [])));
-  // Every seat route again per event, streams and summary before `/seats/:id` as above.
-  app.use(eventRoutes(async (req) => (await seatsOf(req)).hub, EVENT_PREFIX));
-  app.use(summaryRoutes(async (req) => (await seatsOf(req)).service, EVENT_PREFIX));
-  app.use(seatRoutes(async (req) => (await seatsOf(req)).service, limit?.middleware, EVENT_PREFIX));
-  app.get('/machine', (_req, res) => {
-    res.json(seatMachine.toJSON());
+  // Every API route, each from its one declaration. Streams and summaries before the seat
+  // routes: `/seats/:id` would take `events` and `summary` for seat ids.
+  const api = new ApiRouter();
+  eventRoutes(api, events);
+  summaryRoutes(api, service);
+  seatRoutes(api, service, limit?.middleware);
+  eventCatalogRoutes(api, eventService, requireApiKey(options.apiKeyDigests ?? []));
+  // Every seat route again per event (`/events/:eventId/...`), in the same order.
+  eventRoutes(api, async (req) => (await seatsOf(req)).hub, true);
+  summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
+  seatRoutes(api, async (req) => (await seatsOf(req)).service, limit?.middleware, true);
+  machineRoutes(api);
+  healthRoutes(api, lifecycle, store, options.readyPingTimeoutMs);
+  docsRoutes(api);
+  metricsRoutes(api, metrics.registry.contentType, scrapeMetrics);
+  pageRoutes(api, {
+    // The default event is always a grid (SEAT_ROWS × SEATS_PER_ROW).
+    venue: grid,
+    lockTtlMs: options.lockTtlMs ?? 60_000,
+    inspectorUrl: options.inspectorUrl ?? null,
   });
-  app.use(healthRoutes(lifecycle, store, options.readyPingTimeoutMs));
-  app.use(docsRoutes());
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await scrapeMetrics());
-  });
+  app.use(api.router);
   // Last: the API never pays for express.static looking for a file first.
-  app.use(
-    pageRoutes({
-      // The default event is always a grid (SEAT_ROWS × SEATS_PER_ROW).
-      venue: grid,
-      lockTtlMs: options.lockTtlMs ?? 60_000,
-      inspectorUrl: options.inspectorUrl ?? null,
-    }),
-  );
+  app.use(pageFiles());
   app.use(notFound);
   app.use(errorHandler(logError));
 
@@ -255,6 +255,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
     events,
     lifecycle,
     metrics,
+    routes: api.routes,
     async close() {
       events.close();
       await eventService.close();

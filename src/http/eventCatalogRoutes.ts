@@ -1,44 +1,134 @@
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { EventService } from '../boxOffice/EventService';
-import { eventListQuerySchema, parseCreateEvent } from './eventSchemas';
-import { parse } from './schemas';
+import type { ApiRouter } from './ApiRouter';
+import { defineRoute } from './defineRoute';
+import {
+  createEventBodySchema,
+  eventDetailsResponseSchema,
+  eventListQuerySchema,
+  eventListResponseSchema,
+  eventParamsSchema,
+  eventResponseSchema,
+  parseCreateEvent,
+} from './eventSchemas';
+import { INTERNAL, json, problemResponse } from './responses';
+
+const NO_EVENT = { 404: problemResponse('EVENT_NOT_FOUND: there is no such event.') };
+const API_KEY_ONLY = {
+  401: problemResponse('UNAUTHENTICATED: no API key, or one this service does not know.', {
+    'WWW-Authenticate': { description: 'Bearer', type: 'string' },
+  }),
+};
+
+export const createEvent = defineRoute({
+  method: 'post',
+  path: '/events',
+  summary:
+    'Create an event (API key): a name, an optional sales window and lock TTL, and a layout (grid shorthand or sections).',
+  tags: ['events'],
+  security: 'public',
+  body: createEventBodySchema,
+  parseBody: parseCreateEvent,
+  responses: {
+    201: json('Created; `Location` names it.', eventResponseSchema),
+    400: problemResponse(
+      'INVALID_REQUEST: the detail starts with the path of the offending field.',
+    ),
+    ...API_KEY_ONLY,
+    409: problemResponse('EVENT_EXISTS: an event with this id exists.'),
+    413: problemResponse('PAYLOAD_TOO_LARGE: the body is over 2 MB.'),
+    ...INTERNAL,
+  },
+});
+
+export const listEvents = defineRoute({
+  method: 'get',
+  path: '/events',
+  summary: 'One page of events in id order, all or those in one sales state.',
+  tags: ['events'],
+  security: 'public',
+  query: eventListQuerySchema,
+  responses: {
+    200: json('The page, and the cursor to the next one.', eventListResponseSchema),
+    400: problemResponse('INVALID_REQUEST: state, limit or after is not a value described.'),
+    ...INTERNAL,
+  },
+});
+
+export const getEvent = defineRoute({
+  method: 'get',
+  path: '/events/:eventId',
+  summary: 'An event: sales state, seat counts by state and by category, and its layout.',
+  tags: ['events'],
+  security: 'public',
+  params: eventParamsSchema,
+  responses: { 200: json('The event.', eventDetailsResponseSchema), ...NO_EVENT, ...INTERNAL },
+});
+
+const ADMIN_ACTIONS = {
+  open: ['OPEN', 'Open sales now (API key); a closed event reopens until closed by hand.'],
+  close: ['CLOSE', 'Close sales now (API key); locks taken before may still be confirmed.'],
+  cancel: [
+    'CANCEL',
+    'Cancel the event (API key): no more locks or bookings; bookings stay readable.',
+  ],
+} as const;
+
+/** `POST /events/:eventId/open|close|cancel`. */
+function adminAction(action: keyof typeof ADMIN_ACTIONS) {
+  return defineRoute({
+    method: 'post',
+    path: `/events/:eventId/${action}`,
+    summary: ADMIN_ACTIONS[action][1],
+    tags: ['events'],
+    security: 'public',
+    params: eventParamsSchema,
+    responses: {
+      200: json(
+        'The event after the change (or unchanged when it already was so).',
+        eventResponseSchema,
+      ),
+      ...API_KEY_ONLY,
+      ...NO_EVENT,
+      409: problemResponse('EVENT_CANCELLED: a cancelled event cannot be opened or closed.'),
+      ...INTERNAL,
+    },
+  });
+}
 
 /**
  * The events themselves: `POST /events` (API key), `GET /events` (a page, by sales state),
  * `GET /events/:eventId` (details, counts and layout), and the admin's
  * `POST /events/:eventId/open|close|cancel` (API key). Each event's seats are served by the seat
- * routes mounted with the `/events/:eventId` prefix.
+ * routes registered again under `/events/:eventId` (see `perEvent`).
  *
  * @example
  * ```ts
- * app.use(eventCatalogRoutes(events, requireApiKey(digests)));
+ * eventCatalogRoutes(api, events, requireApiKey(digests));
  * ```
  */
-export function eventCatalogRoutes(events: EventService, admin: RequestHandler): Router {
-  const router = Router();
-
-  router.post('/events', admin, async (req, res) => {
-    const event = await events.create(parseCreateEvent(req.body));
-    res.status(201).location(`/events/${event.id}`).json({ event });
-  });
-
-  router.get('/events', async (req, res) => {
-    res.json(await events.list(parse(eventListQuerySchema, req.query)));
-  });
-
-  router.get('/events/:eventId', async (req, res) => {
-    res.json({ event: await events.details(req.params.eventId) });
-  });
-
-  for (const [path, type] of [
-    ['open', 'OPEN'],
-    ['close', 'CLOSE'],
-    ['cancel', 'CANCEL'],
-  ] as const) {
-    router.post(`/events/:eventId/${path}`, admin, async (req, res) => {
-      res.json({ event: await events.admin(String(req.params.eventId), type) });
-    });
+export function eventCatalogRoutes(
+  api: ApiRouter,
+  events: EventService,
+  admin: RequestHandler,
+): void {
+  api.route(
+    createEvent,
+    async ({ body }, res) => {
+      const event = await events.create(body);
+      res.status(201).location(`/events/${event.id}`).json({ event });
+    },
+    { before: [admin] },
+  );
+  api.route(listEvents, ({ query }) => events.list(query));
+  api.route(getEvent, async ({ params }) => ({ event: await events.details(params.eventId) }));
+  for (const action of ['open', 'close', 'cancel'] as const) {
+    api.route(
+      adminAction(action),
+      async ({ params }) => ({
+        event: await events.admin(params.eventId, ADMIN_ACTIONS[action][0]),
+      }),
+      { before: [admin] },
+    );
   }
-
-  return router;
 }

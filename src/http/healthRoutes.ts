@@ -1,6 +1,30 @@
-import { Router } from 'express';
 import type { Lifecycle } from '../process/lifecycle';
 import type { SeatStore } from '../store/SeatStore';
+import type { ApiRouter } from './ApiRouter';
+import { defineRoute } from './defineRoute';
+import { json } from './responses';
+import { healthSchema, readinessSchema, type Readiness } from './schemas';
+
+export const healthz = defineRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness: the process is up.',
+  tags: ['operations'],
+  security: 'public',
+  responses: { 200: json('Up.', healthSchema) },
+});
+
+export const readyz = defineRoute({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Readiness: the service takes traffic (not starting, not draining, store reachable).',
+  tags: ['operations'],
+  security: 'public',
+  responses: {
+    200: json('Ready.', readinessSchema),
+    503: json('Not ready; `status` says why.', readinessSchema),
+  },
+});
 
 /**
  * `/healthz` answers while the process runs; `/readyz` is 200 only when the service should get
@@ -8,23 +32,20 @@ import type { SeatStore } from '../store/SeatStore';
  *
  * @example
  * ```ts
- * app.use(healthRoutes(lifecycle, store, 2000));
+ * healthRoutes(api, lifecycle, store, 2000);
  * ```
  */
 export function healthRoutes(
+  api: ApiRouter,
   lifecycle: Lifecycle,
   store: SeatStore,
   /** A ping that has not answered by then counts as unreachable (a database behind a dead link). */
   pingTimeoutMs = 2000,
-): Router {
-  const router = Router();
+): void {
+  api.route(healthz, () => ({ status: 'ok' as const }));
 
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  router.get('/readyz', async (_req, res) => {
-    let status: string = lifecycle.state;
+  api.route(readyz, async (_input, res) => {
+    let status: Readiness['status'] = lifecycle.state;
     if (status === 'ready') {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -39,8 +60,7 @@ export function healthRoutes(
       }
     }
     const ready = status === 'ready';
-    res.status(ready ? 200 : 503).json({ ready, status });
+    res.status(ready ? 200 : 503);
+    return { ready, status };
   });
-
-  return router;
 }

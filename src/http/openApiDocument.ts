@@ -3,7 +3,8 @@ import {
   OpenApiGeneratorV31,
   type ResponseConfig,
 } from '@asteasolutions/zod-to-openapi';
-import type { ApiRoute } from './apiRoutes';
+import type { RouteDeclaration } from './defineRoute';
+import { securityDocs, securitySchemes } from './routeSecurity';
 
 /**
  * An Express path as OpenAPI writes it.
@@ -18,17 +19,24 @@ export function openApiPath(path: string): string {
 }
 
 /**
- * Generates the OpenAPI 3.1 document from the route table: the same zod schemas that validate
- * requests and (in tests) responses, so the document cannot drift from the code.
+ * Generates the OpenAPI 3.1 document from the route declarations the app registered: the same zod
+ * schemas that validate requests (and, in tests, responses), so the document cannot drift from
+ * the code.
  *
  * @example
  * ```ts
- * const doc = openApiDocument(apiRoutes);
+ * const doc = openApiDocument(api.routes);
  * doc.paths['/seats/{id}/lock'].post.responses['409'];
  * ```
  */
-export function openApiDocument(routes: ApiRoute[]) {
+export function openApiDocument(routes: readonly RouteDeclaration[]) {
   const registry = new OpenAPIRegistry();
+  const secured = routes.some((route) => route.security !== 'public');
+  if (secured) {
+    for (const [name, scheme] of Object.entries(securitySchemes)) {
+      registry.registerComponent('securitySchemes', name, scheme);
+    }
+  }
   for (const route of routes) {
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, response] of Object.entries(route.responses)) {
@@ -37,18 +45,22 @@ export function openApiDocument(routes: ApiRoute[]) {
         content: { [response.contentType]: { schema: response.schema } },
         ...(response.headers && {
           headers: Object.fromEntries(
-            Object.entries(response.headers).map(([name, description]) => [
+            Object.entries(response.headers).map(([name, { description, type }]) => [
               name,
-              { description, schema: { type: 'integer' } },
+              { description, schema: { type } },
             ]),
           ),
         }),
       };
     }
+    const requirement = securityDocs[route.security].requirement;
     registry.registerPath({
       method: route.method,
       path: openApiPath(route.path),
       summary: route.summary,
+      description: route.description,
+      tags: route.tags,
+      ...(requirement.length > 0 && { security: requirement }),
       request: {
         params: route.params,
         query: route.query,

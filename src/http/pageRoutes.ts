@@ -1,43 +1,52 @@
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Venue } from '../venue';
-
-/** What the seat-map page needs to know about this server (`GET /config.json`). */
-export interface PageConfig {
-  rows: number;
-  seatsPerRow: number;
-  lockTtlMs: number;
-  /** The Stately inspector relay page when the service runs with `INSPECT=1`, else `null`. */
-  inspectorUrl: string | null;
-}
+import type { ApiRouter } from './ApiRouter';
+import { defineRoute } from './defineRoute';
+import { json } from './responses';
+import { pageConfigSchema, type PageConfig } from './schemas';
 
 /** The seat-map page's static files: plain HTML, CSS and JS, no build step. */
 export const PUBLIC_DIR = path.join(__dirname, '..', '..', 'public');
 
+export const pageConfig = defineRoute({
+  method: 'get',
+  path: '/config.json',
+  summary: "What the seat-map page at / needs: the venue's shape, the lock TTL, the inspector URL.",
+  tags: ['seat map'],
+  security: 'public',
+  responses: { 200: json('The page configuration.', pageConfigSchema) },
+});
+
 /**
- * The seat-map page at `/` (files in `public/`) and `GET /config.json` that tells it the venue's
- * shape, the lock TTL and where the inspector is.
+ * `GET /config.json`, which tells the seat-map page the venue's shape, the lock TTL and where the
+ * inspector is.
  *
  * @example
  * ```ts
- * app.use(pageRoutes({ venue, lockTtlMs: 60_000, inspectorUrl: null }));
+ * pageRoutes(api, { venue, lockTtlMs: 60_000, inspectorUrl: null });
  * ```
  */
-export function pageRoutes(options: {
-  venue: Venue;
-  lockTtlMs: number;
-  inspectorUrl: string | null;
-}): Router {
-  const router = Router();
+export function pageRoutes(
+  api: ApiRouter,
+  options: { venue: Venue; lockTtlMs: number; inspectorUrl: string | null },
+): void {
   const config: PageConfig = {
     rows: options.venue.rows,
     seatsPerRow: options.venue.seatsPerRow,
     lockTtlMs: options.lockTtlMs,
     inspectorUrl: options.inspectorUrl,
   };
-  router.get('/config.json', (_req, res) => {
-    res.set('Cache-Control', 'no-cache').json(config);
+  api.route(pageConfig, (_input, res) => {
+    res.set('Cache-Control', 'no-cache');
+    return config;
   });
-  router.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
-  return router;
+}
+
+/**
+ * The seat-map page at `/` (files in `public/`). Mount it after every API route, so the API never
+ * pays for `express.static` looking for a file first.
+ */
+export function pageFiles(): RequestHandler {
+  return express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 });
 }

@@ -1,14 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import type { Problem } from './schemas';
 
-/** An RFC 9457 problem details body, with our machine-readable `code`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-}
+export type { Problem };
 
 /**
  * Builds the problem for `status` and `code`. `type` is a stable URI reference per code

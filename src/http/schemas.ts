@@ -200,3 +200,13 @@ export const pageConfigSchema = z
     id: 'PageConfig',
     description: "What the seat-map page needs: the venue's shape, the lock TTL, the inspector.",
   });
+
+// The types the service answers with, inferred from the schemas above: never restated by hand.
+export type SeatView = z.infer<typeof seatViewSchema>;
+export type SeatList = z.infer<typeof seatListResponseSchema>;
+export type LockResponse = z.infer<typeof lockResponseSchema>;
+export type SeatResponse = z.infer<typeof actionResponseSchema>;
+export type SeatSummary = z.infer<typeof seatSummarySchema>;
+export type PageConfig = z.infer<typeof pageConfigSchema>;
+export type Readiness = z.infer<typeof readinessSchema>;
+export type Problem = z.infer<typeof problemSchema>;

@@ -1,26 +1,38 @@
-import { Router } from 'express';
 import type { SeatService } from '../SeatService';
+import type { ApiRouter } from './ApiRouter';
+import { defineRoute } from './defineRoute';
+import { perEvent } from './perEvent';
 import type { ServiceFor } from './ServiceFor';
+import { INTERNAL, json } from './responses';
+import { seatSummarySchema } from './schemas';
+
+export const seatSummary = defineRoute({
+  method: 'get',
+  path: '/seats/summary',
+  summary: 'How many seats are in each state (kept as transitions happen: O(1)).',
+  tags: ['seats'],
+  security: 'public',
+  responses: { 200: json('The counts.', seatSummarySchema), ...INTERNAL },
+});
 
 /**
  * `GET /seats/summary`: `{total, available, locked, booked}` from the store's counters, so the
- * seat map can show a venue too big to list. Mount it before `/seats/:id`.
+ * seat map can show a venue too big to list. Register it before `/seats/:id`.
  *
  * @example
  * ```ts
- * app.use(summaryRoutes(service)); // GET /seats/summary → {"total":100,"available":97,"locked":2,"booked":1}
+ * summaryRoutes(api, service); // GET /seats/summary → {"total":100,"available":97,"locked":2,"booked":1}
  * ```
  */
 export function summaryRoutes(
+  api: ApiRouter,
   service: SeatService | ServiceFor<SeatService>,
-  /** `/events/:eventId` for an event's route; none for the default event's. */
-  prefix = '',
-): Router {
-  const router = Router();
+  /** Under `/events/:eventId` for an event's summary; none for the default event's. */
+  prefixed = false,
+): void {
   const serviceFor: ServiceFor<SeatService> =
     typeof service === 'function' ? service : () => service;
-  router.get(`${prefix}/seats/summary`, async (req, res) => {
-    res.json(await (await serviceFor(req)).summary());
-  });
-  return router;
+  api.route(prefixed ? perEvent(seatSummary) : seatSummary, async (_input, _res, req) =>
+    (await serviceFor(req)).summary(),
+  );
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { apiRoutes, type ApiRoute } from '../../src/http/apiRoutes';
+import type { RouteDeclaration } from '../../src/http/defineRoute';
 
 /** A response as tests see it. */
 export interface Received {
@@ -11,9 +11,13 @@ export interface Received {
 }
 
 /** The documented route `method path` matches, by the route's Express pattern. */
-export function routeFor(method: string, path: string): ApiRoute | undefined {
+export function routeFor(
+  routes: readonly RouteDeclaration[],
+  method: string,
+  path: string,
+): RouteDeclaration | undefined {
   const pathname = path.split('?')[0];
-  return apiRoutes.find(
+  return routes.find(
     (route) =>
       route.method === method.toLowerCase() &&
       new RegExp('^' + route.path.replace(/:\w+/g, '[^/]+') + '$').test(pathname),
@@ -30,11 +34,16 @@ export const checked = new Set<string>();
  *
  * @example
  * ```ts
- * expectDocumented('POST', '/seats/A1/lock', await call(...));
+ * expectDocumented(app.routes, 'POST', '/seats/A1/lock', await call(...));
  * ```
  */
-export function expectDocumented(method: string, path: string, received: Received): void {
-  const route = routeFor(method, path);
+export function expectDocumented(
+  routes: readonly RouteDeclaration[],
+  method: string,
+  path: string,
+  received: Received,
+): void {
+  const route = routeFor(routes, method, path);
   const contentType = received.headers.get('content-type') ?? '';
   if (!route) {
     expect(received.status, `${method} ${path} is not a route`).to.equal(404);

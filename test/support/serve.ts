@@ -50,7 +50,7 @@ export async function serve(options: AppOptions = {}): Promise<Served> {
         parsed = undefined;
       }
       const received: Received = { status: res.status, headers: res.headers, text, body: parsed };
-      expectDocumented(method, path, received);
+      expectDocumented(seatApp.routes, method, path, received);
       return received;
     },
     async stop() {

@@ -1,0 +1,99 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import type { Caller } from '../auth/Caller';
+import type { RouteDeclaration } from './defineRoute';
+import type { RouteSecurity } from './routeSecurity';
+import { parse } from './schemas';
+
+type Parsed<D, Part extends 'params' | 'query' | 'body'> = D extends {
+  [K in Part]: infer S extends z.ZodType;
+}
+  ? z.output<S>
+  : undefined;
+
+/** What a handler gets: the request's parts, parsed by the declaration's schemas. */
+export interface RouteInput<D extends RouteDeclaration> {
+  params: Parsed<D, 'params'>;
+  query: Parsed<D, 'query'>;
+  body: Parsed<D, 'body'>;
+  /** Who is asking, as the security level's middleware established it; none on public routes. */
+  caller: D['security'] extends 'public' ? undefined : Caller;
+}
+
+/** The JSON body of the route's 200 response, as its schema accepts it. */
+export type SuccessBody<D extends RouteDeclaration> = D['responses'] extends {
+  200: { contentType: 'application/json'; schema: infer S extends z.ZodType };
+}
+  ? z.input<S>
+  : never;
+
+/**
+ * Handles a validated request. What it returns is sent as JSON with the status already set (200
+ * unless the handler set another); a handler that writes the response itself (a stream, HTML,
+ * text) returns nothing. Refusals are thrown as `HttpError`s for the error handler.
+ */
+export type RouteHandler<D extends RouteDeclaration> = (
+  input: RouteInput<D>,
+  res: Response,
+  req: Request,
+) => SuccessBody<D> | void | Promise<SuccessBody<D> | void>;
+
+/** The authentication middleware of each non-public security level. */
+export type Authenticators = Partial<Record<Exclude<RouteSecurity, 'public'>, RequestHandler>>;
+
+/**
+ * The one way a route joins the app: from its {@link RouteDeclaration}. It runs the security
+ * level's authentication, then the route's own middleware (`before`, e.g. a rate limit), then
+ * validates params, query and body with the declared schemas (400 `INVALID_REQUEST` problems),
+ * then calls the typed handler. `routes` lists every declaration registered, in order: the
+ * OpenAPI document is generated from it, so a route cannot be served undocumented.
+ *
+ * @example
+ * ```ts
+ * const api = new ApiRouter({ caller: authenticate });
+ * api.route(getSeat, async ({ params }) => ({ seat: await service.get(params.id) }));
+ * app.use(api.router);
+ * ```
+ */
+export class ApiRouter {
+  readonly router = Router();
+  private readonly declared: RouteDeclaration[] = [];
+
+  constructor(private readonly authenticators: Authenticators = {}) {}
+
+  /** Every route registered so far, in registration (= matching) order. */
+  get routes(): readonly RouteDeclaration[] {
+    return this.declared;
+  }
+
+  route<const D extends RouteDeclaration>(
+    declaration: D,
+    handler: RouteHandler<D>,
+    { before = [] }: { before?: RequestHandler[] } = {},
+  ): this {
+    const chain: RequestHandler[] = [];
+    if (declaration.security !== 'public') {
+      const authenticate = this.authenticators[declaration.security];
+      if (!authenticate) {
+        throw new Error(
+          `${declaration.method.toUpperCase()} ${declaration.path} needs security '${declaration.security}', and no middleware was given for it.`,
+        );
+      }
+      chain.push(authenticate);
+    }
+    this.router[declaration.method](declaration.path, ...chain, ...before, async (req, res) => {
+      const input = {
+        params: declaration.params && parse(declaration.params, req.params),
+        query: declaration.query && parse(declaration.query, req.query),
+        body: declaration.parseBody
+          ? declaration.parseBody(req.body)
+          : declaration.body && parse(declaration.body, req.body),
+        caller: (res.locals as { caller?: Caller }).caller,
+      } as RouteInput<D>;
+      const body = await handler(input, res, req);
+      if (body !== undefined) res.json(body);
+    });
+    this.declared.push(declaration);
+    return this;
+  }
+}
