@@ -42,7 +42,8 @@ app.get('/seats/:id', (req, res) => {
 
 app.post('/seats/:id/lock', (req, res) => {
   const id = req.params.id;
-  if (typeof req.body?.userId !== 'string') return problem(res, 400, 'INVALID_REQUEST', 'userId?');
+  if (typeof (req.body as { userId?: unknown } | undefined)?.userId !== 'string')
+    return problem(res, 400, 'INVALID_REQUEST', 'userId?');
   if (locked.has(id)) {
     return problem(
       res,
@@ -63,7 +64,7 @@ app.post('/seats/:id/lock', (req, res) => {
 
 for (const action of ['confirm', 'release'] as const) {
   app.post(`/seats/:id/${action}`, (req, res) => {
-    if (typeof req.body?.userId !== 'string')
+    if (typeof (req.body as { userId?: unknown } | undefined)?.userId !== 'string')
       return problem(res, 400, 'INVALID_REQUEST', 'userId?');
     const state = action === 'confirm' ? 'booked' : 'available';
     res.json({

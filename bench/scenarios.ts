@@ -81,7 +81,8 @@ export function scenarios(): Scenario[] {
       title: '(b) POST lock, then confirm',
       load: () => {
         const lock = lockRequest(confirmSeats, (status, body, context: { lockId?: string }) => {
-          context.lockId = status === 200 ? JSON.parse(body).lockId : undefined;
+          context.lockId =
+            status === 200 ? (JSON.parse(body) as { lockId?: string }).lockId : undefined;
         });
         const confirm: Request = {
           method: 'POST',

@@ -60,7 +60,7 @@ async function startService(port: number): Promise<ChildProcess> {
   );
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening')) resolve();
     });
   });

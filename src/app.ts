@@ -106,7 +106,8 @@ export interface SeatApp {
   /** Every route the app serves, as declared (the OpenAPI document is generated from them). */
   routes: readonly RouteDeclaration[];
   /** Ends every event stream, then stops every seat actor and timer, the limiter's timer and every subscription. */
-  close(): Promise<void>;
+  /** A closure (no `this`), so it may be destructured from the app. */
+  close: () => Promise<void>;
 }
 
 /**

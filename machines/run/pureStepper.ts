@@ -1,6 +1,5 @@
 import {
   createActor,
-  type AnyActorScope,
   type AnyStateMachine,
   type EventFromLogic,
   type ExecutableActionsFrom,
@@ -34,7 +33,7 @@ export function pureStepper<T extends AnyStateMachine>(
   machine: T,
   input: InputFrom<T>,
 ): PureStep<T> {
-  const self = createActor(machine, { input } as never);
+  const self = createActor(machine, { input });
   let actions: ExecutableActionsFrom<T>[] = [];
   const scope = {
     self,
@@ -46,7 +45,7 @@ export function pureStepper<T extends AnyStateMachine>(
     stopChild: () => {},
     emit: () => {},
     actionExecutor: (action: ExecutableActionsFrom<T>) => actions.push(action),
-  } as unknown as AnyActorScope;
+  } as unknown as Parameters<T['transition']>[2];
   return (snapshot, event) => {
     actions = [];
     const next = machine.transition(snapshot, event, scope) as SnapshotFrom<T>;

@@ -30,7 +30,9 @@ export class RefusedError extends Error {
 export async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return /** @type {Promise<T>} */ (response.json());
+  /** @type {unknown} the service's JSON, trusted to be the documented shape */
+  const data = await response.json();
+  return /** @type {T} */ (data);
 }
 
 /**
@@ -53,8 +55,9 @@ export async function post(url, body) {
   } catch {
     throw new Error('The service cannot be reached; check your connection and try again.');
   }
-  /** @type {{ detail?: string, code?: string }} */
-  const data = await response.json().catch(() => ({}));
+  /** @type {unknown} */
+  const json = await response.json().catch(() => ({}));
+  const data = /** @type {{ detail?: string, code?: string }} */ (json);
   if (!response.ok) {
     throw new RefusedError(
       data.detail || `The service refused (HTTP ${response.status}).`,

@@ -29,7 +29,9 @@ export function openSeatStream({ onTransition, onResync, onStatus }) {
       resolve();
     };
     source.onmessage = (message) => {
-      onTransition(/** @type {Transition} */ (JSON.parse(String(message.data))));
+      /** @type {unknown} the server's JSON, the documented shape */
+      const data = JSON.parse(String(message.data));
+      onTransition(/** @type {Transition} */ (data));
     };
     source.addEventListener('resync', onResync);
   });

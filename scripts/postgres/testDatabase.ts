@@ -172,7 +172,7 @@ async function startDisposable(): Promise<TestServer> {
   } catch (err) {
     stop();
     const stderr = (err as { stderr?: string }).stderr;
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
+    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: err });
   }
 }
 

@@ -42,13 +42,15 @@ function eventLabel(eventType: string, delay: unknown): string {
  * ```
  */
 export function toMermaid(machine: AnyStateMachine): string {
-  const lines = ['stateDiagram-v2', `  [*] --> ${String(machine.config.initial)}`];
+  const { initial } = machine.config;
+  const initialState = typeof initial === 'object' ? initial.target : initial;
+  const lines = ['stateDiagram-v2', `  [*] --> ${String(initialState)}`];
   for (const node of Object.values(machine.root.states)) {
     for (const [eventType, transitions] of node.transitions) {
       for (const transition of transitions) {
         const delay = (transition as { delay?: unknown }).delay;
         const target = transition.target?.[0]?.key ?? node.key;
-        const guard = guardLabel(transition.guard as Guard);
+        const guard = guardLabel(transition.guard);
         const actions = transition.actions.map(actionLabel).filter(Boolean).join(', ');
         const reenter =
           transition.reenter && target === node.key ? ' (re-enter, re-arms timer)' : '';

@@ -21,11 +21,15 @@ export interface SeatInspector {
  * ```
  */
 export function startInspector(port: number): SeatInspector {
+  // Loaded here, and only with INSPECT=1, so that the package costs nothing otherwise; require()
+  // keeps startInspector synchronous where an import() would not.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
   const { createInspectorServer } = require('@statelyai/inspect/server') as {
-    createInspectorServer(options: { port: number; autoOpen: boolean }): { stop(): void };
+    createInspectorServer: (options: { port: number; autoOpen: boolean }) => { stop(): void };
   };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
   const { createWebSocketInspector } = require('@statelyai/inspect') as {
-    createWebSocketInspector(options: { url: string }): {
+    createWebSocketInspector: (options: { url: string }) => {
       inspect: (event: InspectionEvent) => void;
       stop(): void;
     };

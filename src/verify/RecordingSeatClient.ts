@@ -43,13 +43,13 @@ export class RecordingSeatClient {
     const path = `/seats/${encodeURIComponent(seat)}${kind === 'get' ? '' : `/${kind}`}`;
     const body = kind === 'get' ? undefined : JSON.stringify({ userId, lockId });
     const op = this.history.invoke(invocation);
-    let status = 0;
-    let parsed: AnswerBody = {};
+    let answer: { status: number; parsed: AnswerBody };
     try {
-      ({ status, parsed } = await this.send(kind === 'get' ? 'GET' : 'POST', path, body));
+      answer = await this.send(kind === 'get' ? 'GET' : 'POST', path, body);
     } catch {
       return { op, status: 0 };
     }
+    const { status, parsed } = answer;
     if (status === 200 || status === 409) this.history.complete(op, toOutcome(status, parsed));
     return { op, status };
   }

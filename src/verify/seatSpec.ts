@@ -1,6 +1,6 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
-import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import type { SeatRequestEvent } from '../../machines/seatTypes';
 import { applySeatEvent } from '../../machines/run/stepSeat';
 import type { Operation, Outcome } from './Operation';
 
@@ -53,7 +53,7 @@ export function specStep(
     // No handler at all is a refusal too; the service answers it 409 TRANSITION_REFUSED.
     return { next, expected: { status: 409, code: reply?.code ?? 'TRANSITION_REFUSED' } };
   }
-  const expected: Outcome = { status: 200, state: next.value as SeatStateValue };
+  const expected: Outcome = { status: 200, state: next.value };
   if (op.kind === 'lock' && next.context.lock) {
     expected.lockId = next.context.lock.lockId;
     expected.expiresAt = next.context.lock.until;
@@ -114,7 +114,7 @@ export function seatKey(seat: SpecSnapshot): string {
 
 /** What a read reports: the state, and the deadline while locked. */
 function readOf(seat: SpecSnapshot): Outcome {
-  const state = seat.value as SeatStateValue;
+  const state = seat.value;
   const expected: Outcome = { status: 200, state };
   if (state === 'locked' && seat.context.lock) expected.expiresAt = seat.context.lock.until;
   return expected;

@@ -128,10 +128,7 @@ const requests: fc.Arbitrary<Sent> = fc
   .map(({ method, id, validSeat, action, query, contentType, body }) => ({
     method,
     path: `/seats/${validSeat ? 'A1' : id}${action}${query}`,
-    headers: (contentType === undefined ? {} : { 'content-type': contentType }) as Record<
-      string,
-      string
-    >,
+    headers: Object.fromEntries(contentType === undefined ? [] : [['content-type', contentType]]),
     body: method === 'GET' || method === 'HEAD' ? undefined : body,
   }));
 

@@ -28,7 +28,7 @@ function holdActor(limits: Partial<HoldLimits> = {}) {
     actor,
     send(event: EventInput): HoldReply | undefined {
       const before = replies.length;
-      actor.send({ now: clock.now(), ...event } as HoldEvent);
+      actor.send({ now: clock.now(), ...event });
       return replies.length > before ? replies[replies.length - 1] : undefined;
     },
     get state() {

@@ -38,7 +38,7 @@ function pathName(path: ModelPath): string {
 /** The reply the model predicts for each step (none for the init and expiry steps). */
 function predictedReplies(path: ModelPath): Array<SeatReply | undefined> {
   return path.steps.map((step, i) =>
-    i === 0 ? undefined : expectedReply(path.steps[i - 1].state, step.event as SeatEvent),
+    i === 0 ? undefined : expectedReply(path.steps[i - 1].state, step.event),
   );
 }
 
@@ -66,12 +66,12 @@ describe('model-based tests generated from the seat machine', () => {
             clock.increment(actor.getSnapshot().context.lock!.until - clock.now());
           } else {
             // A hold's deadline is relative in the model (its clock stands at 0): make it real.
-            const event = step.event as SeatEvent;
+            const event = step.event;
             const until = 'until' in event ? { until: clock.now() + event.until } : {};
             actor.send({ ...event, ...until, now: clock.now() });
           }
           const snapshot = actor.getSnapshot();
-          const where = `step ${i}: ${describeStep(step.event as never)}`;
+          const where = `step ${i}: ${describeStep(step.event)}`;
           expect(reply, where).to.deep.equal(predicted[i]);
           expect(snapshot.value, where).to.equal(step.state.value);
           expect(withoutTimes(snapshot.context), where).to.deep.equal(
@@ -94,7 +94,7 @@ describe('model-based tests generated from the seat machine', () => {
         try {
           for (let i = 1; i < path.steps.length; i++) {
             const event = path.steps[i].event as SeatEvent | { type: string };
-            const where = `step ${i}: ${describeStep(event as never)}`;
+            const where = `step ${i}: ${describeStep(event)}`;
             if (isDelayed(event)) {
               const { body } = await server.request('GET', '/seats/A1');
               server.clock.increment(Date.parse(body.seat.expiresAt) - server.clock.now());

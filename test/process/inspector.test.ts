@@ -41,7 +41,7 @@ describe('Stately inspector relay', () => {
       await new Promise((resolve, reject) => ws!.once('open', resolve).once('error', reject));
       const booked = new Promise<void>((resolve) => {
         ws!.on('message', (data) => {
-          const message = JSON.parse(String(data)) as Inspected;
+          const message = JSON.parse((data as Buffer).toString('utf8')) as Inspected;
           seen.push(message);
           if (message.type === '@xstate.snapshot' && message.snapshot?.value === 'booked')
             resolve();

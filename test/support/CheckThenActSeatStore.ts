@@ -1,6 +1,6 @@
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
-import type { SeatRequestEvent, SeatStateValue } from '../../machines/seatTypes';
+import type { SeatRequestEvent } from '../../machines/seatTypes';
 import { applySeatEvent } from '../../machines/run/stepSeat';
 import type {
   ApplyResult,
@@ -87,6 +87,6 @@ export class CheckThenActSeatStore implements SeatStore {
 
   private record(id: string): SeatRecord {
     const snapshot = this.seats.get(id) ?? this.initial;
-    return { id, state: snapshot.value as SeatStateValue, context: snapshot.context };
+    return { id, state: snapshot.value, context: snapshot.context };
   }
 }

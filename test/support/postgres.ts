@@ -23,7 +23,7 @@ export function usePostgres(): () => TestDatabase {
       console.log(`      (skipped: no PostgreSQL for tests: ${result})`);
       this.skip();
     }
-    database = result as TestDatabase;
+    database = result;
   });
   after(async () => {
     await database?.drop();

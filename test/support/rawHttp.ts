@@ -28,7 +28,7 @@ export function rawConnection(
     let data = '';
     const outcome = new Promise<Outcome>((settle) => {
       socket.on('data', (chunk) => {
-        data += chunk;
+        data += String(chunk);
         const parsed = parse(data);
         if (parsed) settle({ response: parsed });
       });

@@ -13,7 +13,7 @@ export interface Served extends SeatApp {
     path: string,
     options?: { body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<Received>;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

@@ -61,8 +61,8 @@ export function startServerProcess(
         kill: (signal = 'SIGKILL') => stop(child, signal, exited),
       });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`Server exited (${signal ?? code}) before listening:\n${output}`));
