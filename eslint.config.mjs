@@ -54,4 +54,19 @@ export default defineConfig(
     files: ['eslint.config.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // Plain CommonJS scripts that Node runs before anything is compiled (npm run build, npm start):
+    // in no tsconfig, so linted without types, with Node's CommonJS globals.
+    files: ['scripts/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(
+        ['require', 'module', 'exports', 'process', 'console', '__dirname', '__filename'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
 import { eventMachine } from '../../machines/eventMachine';
-import type { EventEvent, EventReply } from '../../machines/eventTypes';
-import { startEvent, stepEvent, type EventSnapshot } from '../../machines/run/stepEvent';
+import type { EventReply } from '../../machines/eventTypes';
+import { startEvent, stepEvent } from '../../machines/run/stepEvent';
 import { describeEventStep, eventModelPaths, type EventModelPath } from '../support/eventModel';
 
 /**
@@ -33,7 +33,7 @@ function predictedReplies(path: EventModelPath): Array<EventReply | undefined> {
   return path.steps.map((step, i) =>
     i === 0 || isDelayed(step.event)
       ? undefined
-      : stepEvent(path.steps[i - 1].state as EventSnapshot, step.event as EventEvent).reply,
+      : stepEvent(path.steps[i - 1].state, step.event).reply,
   );
 }
 
@@ -63,7 +63,7 @@ describe('model-based tests generated from the event machine', () => {
           // A timer step: time runs on until the one timer the state armed fires (a timer armed
           // by the state it leads to starts from then, so it does not fire in the same jump).
           if (isDelayed(step.event)) clock.increment(1_000_000);
-          else actor.send(step.event as EventEvent);
+          else actor.send(step.event);
           const where = `step ${i}: ${describeEventStep(step.event)}`;
           expect(reply, where).to.deep.equal(predicted[i]);
           expect(actor.getSnapshot().value, where).to.equal(step.state.value);
@@ -86,7 +86,7 @@ describe('model-based tests generated from the event machine', () => {
           const deadline = snapshot.value === 'scheduled' ? salesOpenAt : salesCloseAt;
           const event = isDelayed(step.event)
             ? { type: 'TICK' as const, now: deadline! }
-            : (step.event as EventEvent);
+            : step.event;
           const result = stepEvent(snapshot, event);
           snapshot = result.snapshot;
           const where = `step ${i}: ${describeEventStep(step.event)}`;

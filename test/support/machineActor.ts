@@ -37,7 +37,7 @@ export function machineActor<T extends AnyStateMachine>(
     isReply?: (emitted: EmittedFrom<T>) => boolean;
   } = {},
 ) {
-  const actor = createActor(machine, { input, snapshot, clock } as never);
+  const actor = createActor(machine, { input, snapshot, clock });
   const replies: EmittedFrom<T>[] = [];
   actor.on('*', (emitted: EmittedFrom<T>) => isReply(emitted) && replies.push(emitted));
   actor.start();
