@@ -5,6 +5,7 @@ import ts from 'typescript';
 const ROOT = path.resolve(__dirname, '..');
 
 /** scripts/build.js, plain JavaScript (it runs before anything is compiled). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the TypeScript project: its shape is stated here
 const buildScript = require('../scripts/build') as {
   build(outDir?: string): void;
   isStale(outDir?: string): boolean;
