@@ -299,6 +299,7 @@ async function lockedMemory(count: number): Promise<MemoryRow> {
       url,
       connections: settings.connections,
       amount: count,
+      timeout: 120, // s: a busy machine answers slowly, and a lock not answered is a failure
       requests: load.requests,
     });
     await load.check(result, url);

@@ -12,7 +12,13 @@ export interface TargetRow {
 /** Locks seats `0 … count-1` (distinct users) over HTTP, 50 connections; throws on any non-2xx. */
 export async function lockFirst(url: string, count: number): Promise<void> {
   const load = lockMany();
-  const result = await autocannon({ url, connections: 50, amount: count, requests: load.requests });
+  const result = await autocannon({
+    url,
+    connections: 50,
+    amount: count,
+    timeout: 120,
+    requests: load.requests,
+  });
   await load.check(result, url);
 }
 
