@@ -210,3 +210,4 @@ export type SeatSummary = z.infer<typeof seatSummarySchema>;
 export type PageConfig = z.infer<typeof pageConfigSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Problem = z.infer<typeof problemSchema>;
+export type SeatEnvelope = z.infer<typeof seatResponseSchema>;

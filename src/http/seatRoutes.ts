@@ -21,6 +21,7 @@ const ACTION_PROBLEMS = {
   400: problemResponse('INVALID_REQUEST: the body is not the JSON object described.'),
   ...NO_SEAT,
   413: problemResponse('PAYLOAD_TOO_LARGE: the body is over 16 kB.'),
+  415: problemResponse('UNSUPPORTED_MEDIA_TYPE: the JSON body is not UTF-8.'),
   429: problemResponse('RATE_LIMITED: too many seat actions from this client; wait and retry.', {
     'Retry-After': { description: 'Seconds to wait before the next seat action.', type: 'integer' },
   }),

@@ -1,9 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type SeatApp } from '../../src/app';
+import { apiClient, type ApiClient } from './api';
 import { expectDocumented, type Received } from './documented';
 
 export interface Served extends SeatApp {
   url: string;
+  /**
+   * The typed test client for this app (test/support/api.ts), its responses checked against the
+   * route declarations like `call`'s; credentials come from test/support/credentials.ts.
+   */
+  api: ApiClient;
   /**
    * Sends a request and checks the response against the API's documented schemas before
    * returning it, so every response a test sees is also a documentation test.
@@ -32,9 +38,11 @@ export async function serve(options: AppOptions = {}): Promise<Served> {
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   seatApp.lifecycle.ready();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = apiClient(url, { routes: seatApp.routes });
   return {
     ...seatApp,
     url,
+    api,
     async call(method, path, { body, rawBody, headers = {} } = {}) {
       const hasBody = body !== undefined || rawBody !== undefined;
       const res = await fetch(url + path, {
@@ -54,6 +62,7 @@ export async function serve(options: AppOptions = {}): Promise<Served> {
       return received;
     },
     async stop() {
+      api.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await seatApp.close();
