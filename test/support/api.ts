@@ -186,7 +186,7 @@ function queryString(params: ListParams): string {
   const entries = Object.entries(params).filter(([, value]) => value !== undefined);
   return entries.length === 0
     ? ''
-    : '?' + new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]));
+    : '?' + String(new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])));
 }
 
 /** One HTTP exchange with node:http (not fetch), so a test may choose a fresh connection. */
