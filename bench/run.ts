@@ -132,6 +132,8 @@ async function startService(
       // The rate limit runs and counts every request, as in production (set explicitly, it counts
       // this host's clients too), with a limit the bench's single address never reaches.
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // Locks for many users from the bench's one address: no per-client lock cap.
+      MAX_LOCKS_PER_CLIENT: '0',
       // No log line per request (the baseline writes none; 4xx answers log at warn); the request
       // logger still runs (request ids, child loggers), and errors still show.
       LOG_LEVEL: 'error',

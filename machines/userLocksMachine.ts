@@ -20,9 +20,15 @@ export type UserLocksEvent =
   | { type: 'LOCK_TAKEN'; seatId: string }
   | { type: 'LOCK_ENDED'; seatId: string };
 
+/**
+ * `TOO_MANY_LOCKS`: this user's own cap. `TOO_MANY_CLIENT_LOCKS`: the same machine counting a
+ * client address's locks (`clientLocksMachine`).
+ */
+export type LockCapCode = 'TOO_MANY_LOCKS' | 'TOO_MANY_CLIENT_LOCKS';
+
 export type UserLocksReply =
   | { type: 'user.accepted' }
-  | { type: 'user.refused'; code: 'TOO_MANY_LOCKS'; held: number; max: number };
+  | { type: 'user.refused'; code: LockCapCode; held: number; max: number };
 
 /**
  * The per-user lock cap: a user holds locks on some seats and may take another only while under

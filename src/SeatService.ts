@@ -5,6 +5,7 @@ import type { SeatPlace } from './layout/Layout';
 import type { Clock } from './clock';
 import { HttpError } from './http/HttpError';
 import { refusalDetail, clockTime } from './seatMessages';
+import type { ClientLockQuota } from './store/ClientLockQuota';
 import type { LockQuota } from './store/LockQuota';
 import type { ListQuery, SeatRecord, SeatStore, SeatSummary } from './store/SeatStore';
 
@@ -55,6 +56,8 @@ export class SeatService {
      * made with `POST /events`; the default event keeps today's answers exactly, for old clients.
      */
     private readonly places = false,
+    /** The per-client-address lock cap; without it an address may hold any number of locks. */
+    private readonly clientQuota?: ClientLockQuota,
   ) {}
 
   /** Calls `listener` with the code of every refused request (seat or user machine). */
@@ -78,10 +81,17 @@ export class SeatService {
     return this.store.summary();
   }
 
-  async lock(id: string, userId: string): Promise<LockResponse> {
+  /**
+   * Locks seat `id` for `userId`. `client` is the address the lock counts against for
+   * `MAX_LOCKS_PER_CLIENT` (a `clientKey`), or `undefined` for a caller the per-client cap does
+   * not count (a backend with an API key, a box office's own user).
+   */
+  async lock(id: string, userId: string, client?: string): Promise<LockResponse> {
     this.requireSeat(id);
-    const take = () =>
+    const send = () =>
       this.send(id, { type: 'LOCK', userId, lockId: nanoid(), now: this.clock.now() });
+    const clientQuota = client === undefined ? undefined : this.clientQuota;
+    const take = clientQuota ? () => this.admitClient(clientQuota, id, client!, send) : send;
     const seat = this.quota ? await this.admit(this.quota, id, userId, take) : await take();
     const lock = seat.context.lock!;
     const expiresAt = new Date(lock.until).toISOString();
@@ -115,6 +125,25 @@ export class SeatService {
     throw this.refused(
       result.code,
       `You already hold ${result.held} seat locks, the most one user may hold at once (${result.max}); confirm or release one before locking seat ${id}.`,
+    );
+  }
+
+  /**
+   * Asks the client address's machine; its refusal becomes a 409 `TOO_MANY_CLIENT_LOCKS`. The
+   * detail never says how many locks the address holds: other people may share it (a household,
+   * an office, a mobile carrier's NAT), and their locks are not this caller's business.
+   */
+  private async admitClient(
+    quota: ClientLockQuota,
+    id: string,
+    client: string,
+    take: () => Promise<SeatRecord>,
+  ): Promise<SeatRecord> {
+    const result = await quota.admit(client, id, take);
+    if (result.ok) return result.value;
+    throw this.refused(
+      result.code,
+      `Too many seats are locked from your network address at once (at most ${result.max}); confirm or release one of yours, or wait a few minutes, before locking seat ${id}.`,
     );
   }
 

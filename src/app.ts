@@ -22,10 +22,12 @@ import { seatRoutes } from './http/seatRoutes';
 import { securityHeaders } from './http/securityHeaders';
 import { summaryRoutes } from './http/summaryRoutes';
 import { SeatEventHub } from './events/SeatEventHub';
+import { StreamGate } from './events/StreamGate';
 import { Lifecycle } from './process/lifecycle';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
+import type { ClientLockQuota } from './store/ClientLockQuota';
 import type { LockQuota } from './store/LockQuota';
 import { MemoryEventRegistry } from './store/memory/MemoryEventRegistry';
 import { MemorySeatStore } from './store/memory/MemorySeatStore';
@@ -53,6 +55,12 @@ export interface AppOptions {
   eventsHeartbeatMs?: number;
   /** How many recent seat events `GET /seats/events` keeps for resuming (default 10 000). */
   eventsBufferSize?: number;
+  /** Most event streams open at once in all (default 10 000; `0`: no cap). */
+  eventsMaxStreams?: number;
+  /** Most event streams one client address may hold open (default 32; `0`: no cap). */
+  eventsMaxStreamsPerClient?: number;
+  /** An event stream whose socket has not drained within this many ms is closed (default 30 000). */
+  eventsDrainTimeoutMs?: number;
   /** Request and error log (pino); default silent, `src/process/server.ts` passes one at `LOG_LEVEL`. */
   logger?: Logger;
   /**
@@ -61,10 +69,11 @@ export interface AppOptions {
    * from one address build apps without it.
    */
   rateLimitPerMinute?: number;
-  /** Whether the rate limit counts clients on this host's loopback addresses too (default true). */
-  rateLimitLocalClients?: boolean;
-  /** Express `trust proxy`: how many proxies' X-Forwarded-For to believe (default 0: none). */
-  trustProxy?: number;
+  /**
+   * Express `trust proxy`: the addresses of the proxies whose X-Forwarded-For is believed (IPs,
+   * CIDR ranges, `loopback`…); none by default, and the client is the socket's peer.
+   */
+  trustProxy?: string[];
   /** Most locks one user may hold at once (default 10); `0` is no cap. */
   maxLocksPerUser?: number;
   /**
@@ -72,6 +81,17 @@ export interface AppOptions {
    * across instances).
    */
   lockQuota?: LockQuota;
+  /**
+   * Most locks held at once by the guest sessions of one client address (`MAX_LOCKS_PER_CLIENT`);
+   * `0`, the default here, is no cap (tests lock from one address for many users). The service's
+   * default is 30.
+   */
+  maxLocksPerClient?: number;
+  /**
+   * The per-client lock cap's host; by default the store's own (`store.createClientLockQuota`,
+   * PostgreSQL: across instances), else an in-memory one over the store's transitions.
+   */
+  clientLockQuota?: ClientLockQuota;
   /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
   corsOrigin?: '*' | string[];
   /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
@@ -132,7 +152,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       inspect: options.inspect,
     });
   const maxLocks = options.maxLocksPerUser ?? 10;
-  // Every store hosts the cap itself, so a shared store holds it across instances.
+  // Every store hosts the caps itself, so a shared store holds them across instances.
   const quota = options.lockQuota ?? (maxLocks > 0 ? store.createLockQuota(maxLocks) : undefined);
   const lockTtlMs = options.lockTtlMs ?? 60_000;
   const eventService = new EventService({
@@ -165,7 +185,18 @@ export function createApp(options: AppOptions = {}): SeatApp {
       };
     },
   });
-  const service = new SeatService(store, clock, quota, eventService.salesGate(DEFAULT_EVENT_ID));
+  const maxClientLocks = options.maxLocksPerClient ?? 0;
+  const clientQuota =
+    options.clientLockQuota ??
+    (maxClientLocks > 0 ? store.createClientLockQuota(maxClientLocks) : undefined);
+  const service = new SeatService(
+    store,
+    clock,
+    quota,
+    eventService.salesGate(DEFAULT_EVENT_ID),
+    false,
+    clientQuota,
+  );
   const logger = options.logger ?? createLogger('silent');
   const logError =
     options.logError ??
@@ -174,15 +205,16 @@ export function createApp(options: AppOptions = {}): SeatApp {
   const metrics = createMetrics(service, { process: options.processMetrics });
   const scrapeMetrics =
     options.shareMetrics?.(metrics.registry) ?? (() => metrics.registry.metrics());
-  const limit = options.rateLimitPerMinute
-    ? seatActionRateLimit(options.rateLimitPerMinute, {
-        limitLocalClients: options.rateLimitLocalClients ?? true,
-      })
-    : null;
+  const limit = options.rateLimitPerMinute ? seatActionRateLimit(options.rateLimitPerMinute) : null;
   const events = new SeatEventHub(store, {
     clock,
     heartbeatMs: options.eventsHeartbeatMs,
     bufferSize: options.eventsBufferSize,
+    drainTimeoutMs: options.eventsDrainTimeoutMs,
+  });
+  const streamGate = new StreamGate({
+    maxTotal: options.eventsMaxStreams ?? 10_000,
+    maxPerClient: options.eventsMaxStreamsPerClient ?? 32,
   });
   // Draining ends the event streams first: they are the connections that would never finish.
   lifecycle.onShutdown(() => events.close());
@@ -203,7 +235,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
 
   const app = express();
   app.disable('x-powered-by');
-  if (options.trustProxy) app.set('trust proxy', options.trustProxy);
+  if (options.trustProxy?.length) app.set('trust proxy', options.trustProxy);
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
   // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
@@ -224,12 +256,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // Every API route, each from its one declaration. Streams and summaries before the seat
   // routes: `/seats/:id` would take `events` and `summary` for seat ids.
   const api = new ApiRouter();
-  eventRoutes(api, events);
+  eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
   seatRoutes(api, service, limit?.middleware);
   eventCatalogRoutes(api, eventService, requireApiKey(options.apiKeyDigests ?? []));
   // Every seat route again per event (`/events/:eventId/...`), in the same order.
-  eventRoutes(api, async (req) => (await seatsOf(req)).hub, true);
+  eventRoutes(api, async (req) => (await seatsOf(req)).hub, true, streamGate);
   summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
   seatRoutes(api, async (req) => (await seatsOf(req)).service, limit?.middleware, true);
   machineRoutes(api);
@@ -263,6 +295,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       limit?.close();
       metrics.close();
       if (!options.lockQuota) quota?.close();
+      if (!options.clientLockQuota) await clientQuota?.close();
       await store.close();
     },
   };

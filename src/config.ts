@@ -1,5 +1,16 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './logger';
+
+/** One entry of TRUST_PROXY: what Express's `trust proxy` (proxy-addr) accepts, names or addresses. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [ip, bits, extra] = entry.split('/');
+  const version = isIP(ip);
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
 
 const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -52,6 +63,9 @@ const configSchema = z.object({
   /** Most database connections one process opens for requests. */
   PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
   EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
+  /** Most `GET /seats/events` streams open at once, in all and per client address (0: no cap). */
+  EVENTS_MAX_STREAMS: integer('EVENTS_MAX_STREAMS', 10_000, 0, 1_000_000),
+  EVENTS_MAX_STREAMS_PER_CLIENT: integer('EVENTS_MAX_STREAMS_PER_CLIENT', 32, 0, 1_000_000),
   LOG_LEVEL: z
     .enum(['', ...LOG_LEVELS] as [string, ...string[]], {
       error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`,
@@ -59,9 +73,41 @@ const configSchema = z.object({
     .optional()
     .transform((v): LogLevel => (v ? (v as LogLevel) : 'info')),
   RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
-  /** Proxies in front of the service whose X-Forwarded-For is believed (Express `trust proxy`). */
-  TRUST_PROXY: integer('TRUST_PROXY', 0, 0, 10),
+  /**
+   * The proxies whose X-Forwarded-For is believed (Express `trust proxy`), by address: IPs,
+   * CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. Never a hop count: with a count, a
+   * client that reaches the service directly picks its own address with X-Forwarded-For.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] => {
+      const value = raw?.trim() ?? '';
+      if (value === '' || value === '0' || value === 'false') return [];
+      if (/^\d+$/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `TRUST_PROXY takes the addresses your proxies connect from (e.g. loopback or 10.0.0.0/8), ` +
+            `not a count (got ${JSON.stringify(raw)}): with a count, a client that reaches the service ` +
+            'directly picks its own address with X-Forwarded-For.',
+        });
+        return z.NEVER;
+      }
+      const proxies = value.split(',').map((entry) => entry.trim());
+      const bad = proxies.find((entry) => !isProxyAddress(entry));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `TRUST_PROXY must list IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal, separated by commas (got ${JSON.stringify(bad)}).`,
+        });
+        return z.NEVER;
+      }
+      return proxies;
+    }),
   MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
+  /** Locks held at once from one client address across its guest sessions (IPv6: per /56). */
+  MAX_LOCKS_PER_CLIENT: integer('MAX_LOCKS_PER_CLIENT', 30, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
   /** SHA-256 hex digests of the API keys that may create and run events, comma-separated. */
   API_KEYS: z
@@ -102,14 +148,7 @@ const configSchema = z.object({
     }),
 });
 
-export type Config = z.output<typeof configSchema> & {
-  /**
-   * Whether the rate limit also counts clients on this host (loopback). Only when
-   * `RATE_LIMIT_PER_MINUTE` is set explicitly: the default limit is for remote clients, and leaves
-   * the host's own tools (health checks, benchmarks, scripts) alone.
-   */
-  RATE_LIMIT_LOCAL: boolean;
-};
+export type Config = z.output<typeof configSchema>;
 
 /** Every environment variable the service reads (the README documents each). */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as Array<keyof Config>;
@@ -137,10 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => issue.message).join('\n'));
   }
-  const config = {
-    ...result.data,
-    RATE_LIMIT_LOCAL: (env.RATE_LIMIT_PER_MINUTE ?? '').trim() !== '',
-  };
+  const config = result.data;
   if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
     throw new ConfigError(
       `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,

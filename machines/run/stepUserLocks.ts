@@ -1,12 +1,11 @@
-import { initialTransition, type SnapshotFrom } from 'xstate';
-import { userLocksMachine, type UserLocksEvent, type UserLocksReply } from '../userLocksMachine';
+import type { UserLocksEvent, UserLocksReply } from '../userLocksMachine';
+import { userLocksMachine } from '../userLocksMachine';
 import type { SeatMoveReason } from '../seatTypes';
-import { emitted, pureStepper } from './pureStepper';
+import { lockCapRunner, type LockCapSnapshot } from './lockCapRunner';
 
-/** One scope for every user: the machine's own input never reaches the snapshots stepped. */
-const step = pureStepper(userLocksMachine, { max: 0 });
+const userLocks = lockCapRunner(userLocksMachine);
 
-export type UserLocksSnapshot = SnapshotFrom<typeof userLocksMachine>;
+export type UserLocksSnapshot = LockCapSnapshot;
 
 /**
  * Sends `event` to a user's lock-cap machine held as a snapshot (a pure step, no actor): returns the next snapshot and the reply it emitted (`undefined` for the facts
@@ -22,8 +21,7 @@ export function stepUserLocks(
   snapshot: UserLocksSnapshot,
   event: UserLocksEvent,
 ): [UserLocksSnapshot, UserLocksReply | undefined] {
-  const [next, actions] = step(snapshot, event);
-  return [next, emitted<UserLocksReply>(actions)];
+  return userLocks.step(snapshot, event);
 }
 
 /**
@@ -48,11 +46,5 @@ export function userLocksFact(seatId: string, reason: SeatMoveReason): UserLocks
  * ```
  */
 export function userLocksStart(max: number): UserLocksSnapshot {
-  // Computed once per `max`: every user who locks a seat starts here (a hot on-sale is thousands
-  // of new users a second), and a snapshot is an immutable value that `transition` never changes.
-  let start = starts.get(max);
-  if (!start) starts.set(max, (start = initialTransition(userLocksMachine, { max })[0]));
-  return start;
+  return userLocks.start(max);
 }
-
-const starts = new Map<number, UserLocksSnapshot>();

@@ -6,10 +6,18 @@ import { sseComment, sseEvent } from './sse';
 
 /** One open event stream, as the hub sees it: somewhere to write text, and a way to end it. */
 export interface SeatEventClient {
-  write(chunk: string): void;
+  /** Returns `false` when the chunk had to be queued (the socket is not taking more now). */
+  write(chunk: string): boolean | void;
   end(): void;
   /** Bytes written but not yet sent (a slow reader makes this grow). */
   readonly pending: number;
+  /** Calls `listener` once, the next time everything queued has been sent (Node's `drain`). */
+  onceDrained?(listener: () => void): void;
+  /**
+   * Cuts the connection at once, dropping what is queued (a graceful `end` would wait for a reader
+   * that is not reading). Without it, a dropped client is ended.
+   */
+  destroy?(): void;
 }
 
 export interface SeatEventHubOptions {
@@ -19,8 +27,21 @@ export interface SeatEventHubOptions {
   heartbeatMs?: number;
   /** Timers for the heartbeat; tests pass xstate's `SimulatedClock`. */
   clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
-  /** A client with more than this many bytes unsent is dropped; it reconnects and resumes (default 1 MiB). */
+  /**
+   * A client with more than this many bytes unsent is dropped; it reconnects and resumes (default
+   * 128 KiB: about 1,000 events behind, more than a sweep of 500 expiries sends at once).
+   */
   maxPendingBytes?: number;
+  /**
+   * Most bytes a `Last-Event-ID` resume replays (default 32 KiB, about 250 events); a client that
+   * missed more gets one `resync` event instead and reloads the seats.
+   */
+  maxReplayBytes?: number;
+  /**
+   * A client whose socket has not taken everything queued for it within this many ms is closed
+   * (default 30 000): a reader that stopped reading holds a send buffer for nothing.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** The same instant of the hub's life: ids from another process (or a restart) are never resumed. */
@@ -52,6 +73,10 @@ export class SeatEventHub {
   private readonly heartbeatMs: number;
   private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   private readonly maxPendingBytes: number;
+  private readonly maxReplayBytes: number;
+  private readonly drainTimeoutMs: number;
+  /** The deadline timer of each client whose socket has not drained yet. */
+  private readonly stalled = new Map<SeatEventClient, unknown>();
   private heartbeat: unknown = undefined;
   private closed = false;
 
@@ -59,7 +84,9 @@ export class SeatEventHub {
     this.ring = new Array<string>(Math.max(1, options.bufferSize ?? 10_000));
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.clock = options.clock ?? systemClock;
-    this.maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
+    this.maxPendingBytes = options.maxPendingBytes ?? 128 * 1024;
+    this.maxReplayBytes = options.maxReplayBytes ?? 32 * 1024;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.unsubscribe = source.subscribe((transition) => this.publish(transition));
   }
 
@@ -84,9 +111,10 @@ export class SeatEventHub {
       return () => {};
     }
     // `retry` tells EventSource to reconnect quickly; the comment makes the response start now.
-    client.write(`retry: 1000\n${sseComment('connected')}`);
-    if (lastEventId !== undefined && lastEventId !== '') client.write(this.replay(lastEventId));
     this.clients.add(client);
+    this.send(client, `retry: 1000\n${sseComment('connected')}`);
+    if (lastEventId !== undefined && lastEventId !== '')
+      this.send(client, this.replay(lastEventId));
     this.armHeartbeat();
     return () => this.detach(client);
   }
@@ -127,7 +155,18 @@ export class SeatEventHub {
       return sseEvent(this.lastEventId, JSON.stringify({ reason, detail }), 'resync');
     }
     const missed: string[] = [];
-    for (let n = seen + 1; n <= this.seq; n++) missed.push(this.ring[n % this.ring.length]);
+    let bytes = 0;
+    for (let n = seen + 1; n <= this.seq; n++) {
+      const chunk = this.ring[n % this.ring.length];
+      bytes += chunk.length;
+      if (bytes > this.maxReplayBytes) {
+        // More than a resume may send at once: one resync instead of a burst the client (or a
+        // never-reading socket) would have to hold.
+        const detail = `More seat changes happened since event ${lastEventId} than a resume replays; reload the seats.`;
+        return sseEvent(this.lastEventId, JSON.stringify({ reason: 'too-old', detail }), 'resync');
+      }
+      missed.push(chunk);
+    }
     return missed.join('');
   }
 
@@ -136,16 +175,45 @@ export class SeatEventHub {
       if (client.pending > this.maxPendingBytes) {
         // It reads slower than seats change: drop it rather than buffer without bound. EventSource
         // reconnects with its Last-Event-ID and catches up from the ring (or resyncs).
-        this.detach(client);
-        client.end();
+        this.drop(client);
         continue;
       }
-      client.write(chunk);
+      this.send(client, chunk);
     }
+  }
+
+  /**
+   * Writes to one client. When its socket does not take the chunk at once, the client must drain
+   * within `drainTimeoutMs` or be closed: a client that stopped reading would otherwise keep its
+   * stream, and every byte queued for it, for as long as it likes.
+   */
+  private send(client: SeatEventClient, chunk: string): void {
+    if (client.write(chunk) !== false || this.stalled.has(client) || !client.onceDrained) return;
+    const timer = this.clock.setTimeout(() => {
+      this.stalled.delete(client);
+      if (this.clients.has(client)) this.drop(client);
+    }, this.drainTimeoutMs);
+    this.stalled.set(client, timer);
+    client.onceDrained(() => {
+      this.clock.clearTimeout(timer);
+      this.stalled.delete(client);
+    });
+  }
+
+  /** Lets go of a client too slow to keep: EventSource reconnects and resumes, or resyncs. */
+  private drop(client: SeatEventClient): void {
+    this.detach(client);
+    if (client.destroy) client.destroy();
+    else client.end();
   }
 
   private detach(client: SeatEventClient): void {
     this.clients.delete(client);
+    const stall = this.stalled.get(client);
+    if (stall !== undefined) {
+      this.clock.clearTimeout(stall);
+      this.stalled.delete(client);
+    }
     if (this.clients.size === 0 && this.heartbeat !== undefined) {
       this.clock.clearTimeout(this.heartbeat);
       this.heartbeat = undefined;

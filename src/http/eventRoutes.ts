@@ -3,7 +3,11 @@ import type { SeatEventHub } from '../events/SeatEventHub';
 import type { ApiRouter } from './ApiRouter';
 import { defineRoute } from './defineRoute';
 import { perEvent } from './perEvent';
+import { problemResponse } from './responses';
 import type { ServiceFor } from './ServiceFor';
+import type { StreamGate, StreamRefusal } from '../events/StreamGate';
+import { clientKey } from './clientKey';
+import { HttpError } from './HttpError';
 
 export const seatEvents = defineRoute({
   method: 'get',
@@ -18,6 +22,12 @@ export const seatEvents = defineRoute({
       contentType: 'text/event-stream',
       schema: z.string(),
     },
+    429: problemResponse(
+      'TOO_MANY_STREAMS: this address (EVENTS_MAX_STREAMS_PER_CLIENT) or the service (EVENTS_MAX_STREAMS) has the most streams open.',
+      {
+        'Retry-After': { description: 'Seconds to wait before connecting again.', type: 'integer' },
+      },
+    ),
   },
 });
 
@@ -37,11 +47,20 @@ export function eventRoutes(
   hub: SeatEventHub | ServiceFor<SeatEventHub>,
   /** Under `/events/:eventId` for an event's stream; none for the default event's. */
   prefixed = false,
+  /** The stream caps (per address and in all), shared by every event's stream. */
+  gate?: StreamGate,
 ): void {
   const hubFor: ServiceFor<SeatEventHub> = typeof hub === 'function' ? hub : () => hub;
   // `lastEventId` is read by hand, not declared: a malformed one is not an error, only a reason
   // to start the stream afresh (the hub sends `resync`).
   api.route(prefixed ? perEvent(seatEvents) : seatEvents, async (_input, res, req) => {
+    if (gate) {
+      // Streams are public reads: counted by the address they come from, never by a user.
+      const client = clientKey(req.ip);
+      const refused = gate.enter(client);
+      if (refused) throw streamRefusal(refused);
+      res.once('close', () => gate.leave(client));
+    }
     // Resolved before any header is sent, so an unknown event is a plain 404 problem.
     const events = await hubFor(req);
     const query = req.query.lastEventId;
@@ -62,9 +81,22 @@ export function eventRoutes(
         get pending() {
           return res.writableLength;
         },
+        onceDrained: (listener) => res.once('drain', listener),
+        destroy: () => res.destroy(),
       },
       lastEventId?.slice(0, 100),
     );
     res.on('close', detach);
+  });
+}
+
+/** The 429 for a stream a cap refused; the detail names the cap, never who else holds streams. */
+function streamRefusal({ scope, max }: StreamRefusal): HttpError {
+  const detail =
+    scope === 'client'
+      ? `Your address already has ${max} seat event streams open, the most one address may; close one (each open seat-map tab keeps one) and connect again.`
+      : `The service is serving the most seat event streams it can (${max}); connect again in a minute.`;
+  return new HttpError(429, 'TOO_MANY_STREAMS', detail, {
+    'Retry-After': scope === 'client' ? '10' : '60',
   });
 }

@@ -1,5 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { MemoryStore, rateLimit } from 'express-rate-limit';
+import { callerOf } from '../auth/callerOf';
+import { clientKey } from './clientKey';
 import { HttpError } from './HttpError';
 
 export interface RateLimit {
@@ -9,12 +11,15 @@ export interface RateLimit {
 }
 
 /**
- * Allows each client (by IP address, IPv6 by /56 subnet) at most `perMinute` seat actions in a
- * fixed one-minute window (express-rate-limit); with `limitLocalClients: false`, clients on this
- * host's loopback addresses are not counted. Behind a proxy, set Express's `trust proxy` so the
- * address is the client's, not the proxy's. Over the limit the request is passed on as an
- * {@link HttpError} 429 `RATE_LIMITED` with `Retry-After`, so the central error handler answers
- * it as a problem like every other error.
+ * Allows each client at most `perMinute` seat actions in a fixed one-minute window
+ * (express-rate-limit). Every client counts, this host's loopback included: a reverse proxy on
+ * the same host would otherwise exempt everyone behind it. A trusted backend (an API-key caller)
+ * has a budget per key; everyone else one per client address ({@link clientKey}: IPv6 by /56),
+ * the address Express gives after `trust proxy` (`TRUST_PROXY`). The caller is read when the
+ * request reaches the limiter, so mount it after the authentication middleware.
+ *
+ * Over the limit the request is passed on as an {@link HttpError} 429 `RATE_LIMITED` with
+ * `Retry-After`, so the central error handler answers it as a problem like every other error.
  *
  * @example
  * ```ts
@@ -22,10 +27,7 @@ export interface RateLimit {
  * router.post('/seats/:id/lock', limit.middleware, handler);
  * ```
  */
-export function seatActionRateLimit(
-  perMinute: number,
-  { limitLocalClients = true }: { limitLocalClients?: boolean } = {},
-): RateLimit {
+export function seatActionRateLimit(perMinute: number): RateLimit {
   const windowMs = 60_000;
   // Counts live in this process; behind several instances give each client a sticky instance or
   // swap in a shared store (express-rate-limit has Redis and PostgreSQL ones).
@@ -35,18 +37,18 @@ export function seatActionRateLimit(
     store,
     limit: perMinute,
     standardHeaders: 'draft-8',
-    // The host's own clients (health checks, benchmarks, scripts) may be left out of the limit.
-    skip: (req) => !limitLocalClients && isLoopback(req.ip),
     legacyHeaders: false,
-    handler(req, _res, next) {
+    keyGenerator: (req, res) => bucketOf(req, res),
+    handler(req, res, next) {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const waitMs = resetTime ? resetTime.getTime() - Date.now() : windowMs;
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      const from = callerOf(res)?.kind === 'apiKey' ? 'with your API key' : 'from your address';
       next(
         new HttpError(
           429,
           'RATE_LIMITED',
-          `Too many seat actions from your address (at most ${perMinute} a minute); try again in ${seconds} s.`,
+          `Too many seat actions ${from} (at most ${perMinute} a minute); try again in ${seconds} s.`,
           { 'Retry-After': String(seconds) },
         ),
       );
@@ -58,9 +60,9 @@ export function seatActionRateLimit(
   };
 }
 
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
-function isLoopback(ip: string | undefined): boolean {
-  if (ip === undefined) return false;
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  return v4.startsWith('127.') || ip === '::1';
+/** An API key's own bucket, else the client address's. */
+function bucketOf(req: Request, res: Response): string {
+  const caller = callerOf(res);
+  if (caller?.kind === 'apiKey') return `key:${caller.apiKeyId ?? 'unnamed'}`;
+  return `address:${clientKey(caller?.clientAddress ?? req.ip)}`;
 }

@@ -4,12 +4,29 @@ import { HttpError } from './HttpError';
 // One schema source: these schemas validate requests (`parse` below), describe responses, and
 // are turned into the OpenAPI document (`openApiDocument.ts`). `.meta({ id })` names a component.
 
-/** Who is asking: any non-empty string of at most 128 characters. */
+/**
+ * Control characters (U+0000–U+001F, U+007F–U+009F) and lone UTF-16 surrogates: never in a user
+ * id. PostgreSQL cannot store `\u0000` or half a surrogate pair in `text`/`jsonb` (it threw, a
+ * 500), and a line break in an id could forge a log line.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * Who is asking: 1–128 characters, none of them a control character or half a surrogate pair.
+ * The same rule holds for every source of a user id (a body, `?userId=`, a token's subject), so
+ * every store can keep any id it is given.
+ */
 export const userIdSchema = z
   .string({ error: 'userId must be a string.' })
   .min(1, { error: 'userId must not be empty.' })
   .max(128, { error: 'userId must be at most 128 characters long.' })
-  .meta({ description: 'Who is asking (1–128 characters).', example: 'alice' });
+  .refine((id) => !UNPRINTABLE.test(id), {
+    error: 'userId must not contain control characters or unpaired UTF-16 surrogates.',
+  })
+  .meta({
+    description: 'Who is asking (1–128 characters, no control characters).',
+    example: 'alice',
+  });
 
 /**
  * The body of lock, confirm and release. `lockId` is optional everywhere; lock ignores it (the

@@ -3,6 +3,7 @@ import type { SeatService } from '../SeatService';
 import type { ApiRouter } from './ApiRouter';
 import { defineRoute, type RouteDeclaration } from './defineRoute';
 import { perEvent } from './perEvent';
+import { lockCapClient } from './lockCapClient';
 import { note } from './requestLogger';
 import type { ServiceFor } from './ServiceFor';
 import { INTERNAL, NO_SEAT, json, problemResponse } from './responses';
@@ -64,7 +65,7 @@ export const lockSeat = defineRoute({
   responses: {
     200: json('Locked (or already locked by this user: same lock).', lockResponseSchema),
     409: problemResponse(
-      'SEAT_LOCKED, SEAT_BOOKED, or TOO_MANY_LOCKS (the user holds the most locks).',
+      'SEAT_LOCKED, SEAT_BOOKED, TOO_MANY_LOCKS (the user holds the most locks) or TOO_MANY_CLIENT_LOCKS (so do the guest sessions of its address).',
     ),
     ...ACTION_PROBLEMS,
   },
@@ -139,7 +140,7 @@ export function seatRoutes(
     at(lockSeat),
     async ({ params, body }, res, req) => {
       note(res, { userId: body.userId });
-      return (await serviceFor(req)).lock(params.id, body.userId);
+      return (await serviceFor(req)).lock(params.id, body.userId, lockCapClient(req, res));
     },
     { before },
   );

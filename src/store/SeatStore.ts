@@ -6,6 +6,7 @@ import type {
   SeatStateValue,
 } from '../../machines/seatTypes';
 import type { Layout } from '../layout/Layout';
+import type { ClientLockQuota } from './ClientLockQuota';
 import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
@@ -100,4 +101,9 @@ export interface SeatStore {
    * admit `max`). Every store provides its own; nothing falls back to a per-process cap.
    */
   createLockQuota(max: number): LockQuota;
+  /**
+   * The per-client-address lock cap (`MAX_LOCKS_PER_CLIENT`), kept where the seats are for the
+   * same reason. Every store provides its own.
+   */
+  createClientLockQuota(max: number): ClientLockQuota;
 }

@@ -31,7 +31,8 @@ describe('GET /seats/events', () => {
       subscriptions++;
       return subscribe(listener);
     };
-    seatApp = createApp({ store, clock, lockTtlMs: TTL });
+    // No per-address stream cap: every client here comes from 127.0.0.1, 50 at a time.
+    seatApp = createApp({ store, clock, lockTtlMs: TTL, eventsMaxStreamsPerClient: 0 });
     appSubscriptions = subscriptions;
     server = seatApp.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

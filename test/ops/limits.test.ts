@@ -11,6 +11,9 @@ import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import type { SeatTransition } from '../../src/store/SeatStore';
 import { Venue } from '../../src/venue';
+import type { Caller } from '../../src/auth/Caller';
+import { errorHandler } from '../../src/http/errorHandler';
+import { seatActionRateLimit } from '../../src/http/rateLimit';
 import { serve, type Served } from '../support/serve';
 
 describe('abuse limits', () => {
@@ -45,42 +48,83 @@ describe('abuse limits', () => {
       expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).to.equal(0);
       expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).to.throw(ConfigError);
     });
-    it('leaves this host’s own clients alone when asked, and counts the proxied client’s address', async () => {
-      api = await serve({
-        rateLimitPerMinute: 2,
-        rateLimitLocalClients: false,
-        maxLocksPerUser: 0,
-      });
-      for (let i = 0; i < 4; i++) {
-        const res = await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } });
-        expect(res.status, 'a loopback client is not limited').to.equal(200);
+    it('counts this host’s own clients too, and believes X-Forwarded-For only from the listed proxies', async () => {
+      api = await serve({ rateLimitPerMinute: 2, maxLocksPerUser: 0 });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push((await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } })).status);
       }
+      expect(statuses, 'a loopback client is limited like any other').to.deep.equal([
+        200, 200, 429,
+      ]);
       await api.stop();
-      api = await serve({
-        rateLimitPerMinute: 2,
-        rateLimitLocalClients: false,
-        trustProxy: 1,
-        maxLocksPerUser: 0,
-      });
-      const fromProxy = (ip: string) =>
+
+      api = await serve({ rateLimitPerMinute: 2, trustProxy: ['loopback'], maxLocksPerUser: 0 });
+      const forwarded = (xff: string) =>
         api.call('POST', '/seats/A1/lock', {
           body: { userId: 'u' },
-          headers: { 'x-forwarded-for': ip },
+          headers: { 'x-forwarded-for': xff },
         });
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await fromProxy('203.0.113.7')).status);
-      expect(statuses, 'a remote client behind a trusted proxy is').to.deep.equal([200, 200, 429]);
+      const viaProxy = [];
+      for (let i = 0; i < 3; i++) viaProxy.push((await forwarded('203.0.113.7')).status);
       expect(
-        (await fromProxy('198.51.100.1')).status,
-        'another client has its own budget',
-      ).to.equal(200);
+        viaProxy,
+        'a client behind a listed proxy is counted by its own address',
+      ).to.deep.equal([200, 200, 429]);
+      expect((await forwarded('198.51.100.1')).status, 'another client').to.equal(200);
+      expect(
+        (await forwarded('192.0.2.50, 203.0.113.7')).status,
+        'an address the client put in front of the one the proxy added is not believed',
+      ).to.equal(429);
+      await api.stop();
+
+      api = await serve({ rateLimitPerMinute: 2, trustProxy: ['10.0.0.0/8'], maxLocksPerUser: 0 });
+      const picked = [];
+      for (const xff of ['192.0.2.1', '192.0.2.2', '192.0.2.3'])
+        picked.push((await forwarded(xff)).status);
+      expect(picked, 'a client that is not a listed proxy cannot pick its bucket').to.deep.equal([
+        200, 200, 429,
+      ]);
     });
 
-    it('limits local clients too only when RATE_LIMIT_PER_MINUTE is set explicitly', () => {
-      expect(loadConfig({}).RATE_LIMIT_LOCAL).to.equal(false);
-      expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600' }).RATE_LIMIT_LOCAL).to.equal(true);
-      expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.equal(1);
-      expect(() => loadConfig({ TRUST_PROXY: 'yes' })).to.throw(ConfigError);
+    it('buckets an API-key caller by its key, whatever the address', async () => {
+      const limit = seatActionRateLimit(2);
+      const app = express();
+      app.use((req, res, next) => {
+        const key = req.get('x-test-key');
+        const caller: Caller = key
+          ? { kind: 'apiKey', userId: 'u', clientAddress: '127.0.0.1', apiKeyId: key }
+          : { kind: 'session', userId: 'u', clientAddress: '127.0.0.1' };
+        res.locals.caller = caller;
+        next();
+      });
+      app.post('/act', limit.middleware, (_req, res) => res.sendStatus(204));
+      app.use(errorHandler(() => {}));
+      const server = app.listen(0);
+      await new Promise((resolve) => server.once('listening', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/act`;
+      const act = async (key?: string) =>
+        (await fetch(url, { method: 'POST', headers: key ? { 'x-test-key': key } : {} })).status;
+      try {
+        expect([await act('k1'), await act('k1'), await act('k1')]).to.deep.equal([204, 204, 429]);
+        expect(await act('k2'), 'another key has its own budget').to.equal(204);
+        expect(await act(), 'the address itself has not been charged by the keys').to.equal(204);
+      } finally {
+        server.close();
+        limit.close();
+      }
+    });
+
+    it('TRUST_PROXY takes proxy addresses, never a hop count', () => {
+      expect(loadConfig({}).TRUST_PROXY).to.deep.equal([]);
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).TRUST_PROXY).to.deep.equal([
+        'loopback',
+        '10.0.0.0/8',
+        '::1',
+      ]);
+      expect(() => loadConfig({ TRUST_PROXY: '1' })).to.throw(ConfigError, /not a count/);
+      expect(() => loadConfig({ TRUST_PROXY: 'yes' })).to.throw(ConfigError, /TRUST_PROXY/);
+      expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).to.throw(ConfigError);
     });
   });
 

@@ -108,7 +108,13 @@ describe('graceful shutdown', () => {
         process.execPath,
         ['-r', 'ts-node/register/transpile-only', 'src/process/server.ts'],
         {
-          env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
+          env: {
+            ...process.env,
+            PORT: '0',
+            LOG_LEVEL: 'info',
+            RATE_LIMIT_PER_MINUTE: '0',
+            MAX_LOCKS_PER_CLIENT: '0',
+          },
           stdio: ['ignore', 'pipe', 'inherit'],
         },
       );

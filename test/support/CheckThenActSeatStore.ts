@@ -14,6 +14,8 @@ import type {
 import type { Venue } from '../../src/venue';
 import type { LockQuota } from '../../src/store/LockQuota';
 import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
+import type { ClientLockQuota } from '../../src/store/ClientLockQuota';
+import { MemoryClientLockQuota } from '../../src/store/memory/MemoryClientLockQuota';
 
 type SeatSnapshot = SnapshotFrom<typeof seatMachine>;
 
@@ -83,6 +85,11 @@ export class CheckThenActSeatStore implements SeatStore {
   /** The per-process cap; it hears no transitions from this store, so it never refuses. */
   createLockQuota(max: number): LockQuota {
     return new MemoryLockQuota(this, max);
+  }
+
+  /** Likewise for the per-client cap. */
+  createClientLockQuota(max: number): ClientLockQuota {
+    return new MemoryClientLockQuota(this, max);
   }
 
   private record(id: string): SeatRecord {

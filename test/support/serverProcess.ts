@@ -38,7 +38,17 @@ export function startServerProcess(
       : ['--require', 'ts-node/register/transpile-only', join('src', 'process', 'server.ts')],
     {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', WORKERS: '1', INSPECT: '0', ...env },
+      // Tests load the service from one address: no rate limit and no per-client lock cap unless
+      // a test sets them.
+      env: {
+        ...process.env,
+        PORT: '0',
+        WORKERS: '1',
+        INSPECT: '0',
+        RATE_LIMIT_PER_MINUTE: '0',
+        MAX_LOCKS_PER_CLIENT: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -51,7 +61,7 @@ export function startServerProcess(
     }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
+      const match = /listening on (http:\/\/\S+:\d+) /.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({

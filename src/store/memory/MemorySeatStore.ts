@@ -20,7 +20,9 @@ import type {
 import { seatChanges, seatReply, type SeatChange } from '../../../machines/run/seatChanges';
 import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
+import { MemoryClientLockQuota } from './MemoryClientLockQuota';
 import { MemoryLockQuota } from './MemoryLockQuota';
+import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
 import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
@@ -169,6 +171,20 @@ export class MemorySeatStore implements SeatStore {
    */
   createLockQuota(max: number): LockQuota {
     return new MemoryLockQuota(this, max);
+  }
+
+  /**
+   * The per-client-address lock cap for this process's seats: a {@link MemoryClientLockQuota}
+   * fed by this store's transitions.
+   *
+   * @example
+   * ```ts
+   * const quota = store.createClientLockQuota(30);
+   * await quota.admit('203.0.113.9', 'A1', () => lockA1()); // { ok: true, … }
+   * ```
+   */
+  createClientLockQuota(max: number): ClientLockQuota {
+    return new MemoryClientLockQuota(this, max);
   }
 
   /** How many seats have a live actor right now (for tests and benchmarks). */

@@ -4,7 +4,9 @@ import { seatMachine } from '../../../machines/seatMachine';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
 import type { Clock } from '../../clock';
 import type { Venue } from '../../venue';
+import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
+import { PostgresClientLockQuota } from './PostgresClientLockQuota';
 import type {
   ApplyResult,
   ListQuery,
@@ -167,6 +169,20 @@ export class PostgresSeatStore implements SeatStore {
    */
   createLockQuota(max: number): LockQuota {
     return this.quotas.create(max);
+  }
+
+  /**
+   * The per-client-address lock cap over this database (see {@link PostgresClientLockQuota}),
+   * with a pool of its own for the same reason as {@link createLockQuota}'s; the quota closes it.
+   */
+  createClientLockQuota(max: number): ClientLockQuota {
+    const { venue } = this;
+    return new PostgresClientLockQuota({
+      pool: this.newPool(),
+      venue,
+      max,
+      clock: this.options.clock,
+    });
   }
 
   /**

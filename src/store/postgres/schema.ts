@@ -40,6 +40,17 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE seat ADD COLUMN holder text;
    UPDATE seat SET holder = snapshot #>> '{context,lock,userId}' WHERE locked_until IS NOT NULL;
    CREATE INDEX seat_holder ON seat (holder, locked_until) WHERE holder IS NOT NULL;`,
+  // Which client address took each lock, for the per-client lock cap (PostgresClientLockQuota):
+  // a row counts only while its seat still holds that lock, and is pruned after its deadline.
+  `CREATE TABLE IF NOT EXISTS client_lock (
+     idx integer NOT NULL,
+     lock_id text NOT NULL,
+     client text NOT NULL,
+     until bigint NOT NULL,
+     PRIMARY KEY (idx, lock_id)
+   );
+   CREATE INDEX IF NOT EXISTS client_lock_client ON client_lock (client);
+   CREATE INDEX IF NOT EXISTS client_lock_until ON client_lock (until);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -72,6 +72,20 @@ export const sql = {
   lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
   /** Seats whose lock names `$1` as holder (whether each still counts is the machine's call). */
   selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE holder = $1 ORDER BY idx',
+
+  /** The per-client-address lock of the client lock cap: a lock space of its own, like `lockUser`. */
+  lockClient: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service client locks'), hashtext($1))`,
+  /**
+   * The locks taken from client `$1` and their seats' rows (whether each lock still counts is the
+   * seat machine's call, on the snapshot).
+   */
+  selectClientLocks: `SELECT c.idx, c.lock_id, s.snapshot FROM client_lock c JOIN seat s ON s.idx = c.idx
+           WHERE c.client = $1 ORDER BY c.idx`,
+  /** Records that client `$3` took lock `$2` on seat `$1` (deadline `$4`); a retry moves it. */
+  insertClientLock: `INSERT INTO client_lock (idx, lock_id, client, until) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (idx, lock_id) DO UPDATE SET client = EXCLUDED.client, until = EXCLUDED.until`,
+  /** Rows of locks past their deadline `$1`: they count for nobody. */
+  deleteEndedClientLocks: 'DELETE FROM client_lock WHERE until <= $1',
 } as const;
 
 /** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import type { Request, Response } from 'express';
+import type { Caller } from '../../src/auth/Caller';
+import { lockCapClient } from '../../src/http/lockCapClient';
+import { serve, type Served } from '../support/serve';
+
+describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
+  let api: Served;
+  afterEach(async () => api?.stop());
+
+  const lock = (seat: string, userId: string, from?: string) =>
+    api.call('POST', `/seats/${seat}/lock`, {
+      body: { userId },
+      headers: from ? { 'x-forwarded-for': from } : {},
+    });
+
+  it('refuses the lock past the cap for all the users of one address, and tells nobody how many others hold', async () => {
+    api = await serve({ rows: 1, seatsPerRow: 8, maxLocksPerClient: 3, trustProxy: ['loopback'] });
+    const statuses = [];
+    for (const [seat, user] of [
+      ['A1', 'u1'],
+      ['A2', 'u2'],
+      ['A3', 'u3'],
+    ])
+      statuses.push((await lock(seat, user, '203.0.113.9')).status);
+    expect(statuses).to.deep.equal([200, 200, 200]);
+    const refused = await lock('A4', 'u4', '203.0.113.9');
+    expect(refused.status).to.equal(409);
+    expect(refused.body.code).to.equal('TOO_MANY_CLIENT_LOCKS');
+    expect(refused.body.detail).to.match(/network address/);
+    expect(refused.body.detail, 'no count of what others behind it hold').not.to.match(/hold \d/);
+    for (const other of ['u1', 'u2', 'u3']) expect(refused.text).not.to.include(other);
+    expect((await api.call('GET', '/seats/A4')).body.seat.state).to.equal('available');
+
+    expect((await lock('A1', 'u1', '203.0.113.9')).status, 'a retry on a held seat').to.equal(200);
+    expect((await lock('A4', 'u4', '198.51.100.2')).status, 'another address').to.equal(200);
+    await api.call('POST', '/seats/A2/release', { body: { userId: 'u2' } });
+    expect((await lock('A5', 'u5', '203.0.113.9')).status, 'a release frees a place').to.equal(200);
+    const metrics = (await api.call('GET', '/metrics')).text;
+    expect(metrics).to.include('seat_requests_refused_total{code="TOO_MANY_CLIENT_LOCKS"} 1');
+  });
+
+  it('counts IPv6 clients by their /56, so hopping addresses inside it does not help', async () => {
+    api = await serve({ rows: 1, seatsPerRow: 4, maxLocksPerClient: 2, trustProxy: ['loopback'] });
+    expect((await lock('A1', 'a', '2001:db8:abcd:1201::1')).status).to.equal(200);
+    expect((await lock('A2', 'b', '2001:db8:abcd:12ff::9')).status).to.equal(200);
+    expect((await lock('A3', 'c', '2001:db8:abcd:1234::7')).body.code).to.equal(
+      'TOO_MANY_CLIENT_LOCKS',
+    );
+  });
+
+  it('is off in createApp unless maxLocksPerClient is given; the service default is 30', async () => {
+    const { loadConfig } = await import('../../src/config');
+    expect(loadConfig({}).MAX_LOCKS_PER_CLIENT).to.equal(30);
+    api = await serve({ rows: 1, seatsPerRow: 40 });
+    for (let i = 1; i <= 31; i++) expect((await lock(`A${i}`, `u${i}`)).status).to.equal(200);
+  });
+
+  it('counts guest sessions and AUTH=off callers; not API keys or a box office’s JWT users', () => {
+    const req = { ip: '::ffff:203.0.113.9' } as Request;
+    const as = (caller?: Caller) => lockCapClient(req, { locals: { caller } } as never as Response);
+    const address = '2001:db8::1';
+    expect(as(undefined), 'no caller yet: the socket address').to.equal('203.0.113.9');
+    expect(as({ kind: 'open', userId: 'x', clientAddress: address })).to.equal('2001:db8::/56');
+    expect(as({ kind: 'session', userId: 'x', clientAddress: address })).to.equal('2001:db8::/56');
+    expect(as({ kind: 'apiKey', userId: 'x', clientAddress: address, apiKeyId: 'k' })).to.equal(
+      undefined,
+    );
+    expect(as({ kind: 'jwt', userId: 'x', clientAddress: address })).to.equal(undefined);
+  });
+});

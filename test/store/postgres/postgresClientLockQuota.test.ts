@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { SimulatedClock } from 'xstate';
+import { createApp, type SeatApp } from '../../../src/app';
+import type { Clock } from '../../../src/clock';
+import { HttpError } from '../../../src/http/HttpError';
+import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
+import { Venue } from '../../../src/venue';
+import { usePostgres } from '../../support/postgres';
+
+/** What a lock request came to: `200`, or `409 <code>`. */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return '200';
+  } catch (err) {
+    if (err instanceof HttpError) return `${err.status} ${err.code}`;
+    throw err;
+  }
+}
+
+describe('MAX_LOCKS_PER_CLIENT on PostgreSQL (PostgresClientLockQuota)', function () {
+  this.timeout(60_000);
+  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  const closing: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const close of closing.reverse()) await close();
+  });
+  const db = usePostgres();
+
+  const instance = async (): Promise<SeatApp> => {
+    const store = await PostgresSeatStore.open({
+      connectionString: db().url,
+      venue: new Venue(2, 10),
+      ttlMs: 60_000,
+      clock,
+      sweepIntervalMs: 0,
+      poolSize: 4,
+    });
+    const seatApp = createApp({ store, clock, maxLocksPerUser: 10, maxLocksPerClient: 3 });
+    closing.push(() => seatApp.close());
+    return seatApp;
+  };
+
+  it('holds across two instances: an address’s sessions together hold at most the cap', async () => {
+    const [one, two] = [await instance(), await instance()];
+    const from = '203.0.113.9';
+    const concurrent = await Promise.all(
+      ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((seat, i) =>
+        outcome((i % 2 ? one : two).service.lock(seat, `guest-${i}`, from)),
+      ),
+    );
+    expect(concurrent.filter((r) => r === '200')).to.have.length(3);
+    expect(concurrent.filter((r) => r === '409 TOO_MANY_CLIENT_LOCKS')).to.have.length(3);
+    expect((await one.service.summary()).locked).to.equal(3);
+    expect(
+      await outcome(two.service.lock('B1', 'guest-9', '198.51.100.7')),
+      'another address',
+    ).to.equal('200');
+    expect(
+      await outcome(one.service.lock('B2', 'backend-user', undefined)),
+      'not counted',
+    ).to.equal('200');
+
+    // A lock that ends, on either instance, stops counting on both.
+    const locked = (await one.service.list({ state: 'locked', limit: 10 })).seats.map((s) => s.id);
+    const first = concurrent.findIndex((r) => r === '200');
+    const seat = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'][first];
+    expect(locked).to.include(seat);
+    await one.service.release(seat, `guest-${first}`);
+    expect(await outcome(two.service.lock('B3', 'guest-10', from))).to.equal('200');
+    expect(await outcome(one.service.lock('B4', 'guest-11', from))).to.equal(
+      '409 TOO_MANY_CLIENT_LOCKS',
+    );
+
+    // Expiry too: past the deadline nothing from this address counts any more.
+    clock.increment(60_000);
+    expect(await outcome(one.service.lock('B4', 'guest-11', from))).to.equal('200');
+  });
+
+  it('has, past every earlier deadline, a row within its deadline only for the one live lock', async () => {
+    const client = new Client({ connectionString: db().url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>(
+        'SELECT count(*) AS n FROM client_lock WHERE until > $1',
+        [clock.now()],
+      );
+      expect(Number(rows[0].n)).to.equal(1);
+    } finally {
+      await client.end();
+    }
+  });
+});
