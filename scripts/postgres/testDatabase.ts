@@ -1,17 +1,10 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { freePort } from '../freePort';
-import { aptInstall } from '../aptInstall';
-
-const run = promisify(execFile);
+import { DisposableServer } from './DisposableServer';
 
 /** A PostgreSQL server the tests may create databases on, and where it came from. */
-interface TestServer {
+export interface TestServer {
   /** Connection string of a database on it that we may run CREATE DATABASE from. */
   adminUrl: string;
   /** Human words for the log: which server this is. */
@@ -48,6 +41,22 @@ export async function createTestDatabase(prefix = 'seats_test'): Promise<TestDat
   server ??= findServer();
   const found = await server;
   if ('unavailable' in found) return found.unavailable;
+  return createDatabaseOn(found, prefix);
+}
+
+/**
+ * Creates a fresh database on the server at `adminUrl` (e.g. a {@link DisposableServer} a fault
+ * test owns).
+ *
+ * @example
+ * ```ts
+ * const db = await createDatabaseOn({ adminUrl: server.adminUrl, source: 'own server' });
+ * ```
+ */
+export async function createDatabaseOn(
+  found: TestServer,
+  prefix = 'seats_test',
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(found.adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   return {
@@ -99,107 +108,13 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/**
- * Starts a throwaway PostgreSQL in a temporary directory on a free port, with durability off
- * (tests crash the service, never the database), and stops and deletes it when the process exits.
- */
+/** The fallback: a disposable server of this process, stopped and deleted when it exits. */
 async function startDisposable(): Promise<TestServer> {
-  const bin = findPostgresBin();
-  if (!bin) {
-    throw new Error(
-      'no initdb/pg_ctl found, and apt-get could not install them (install PostgreSQL, e.g. apt-get install postgresql, or set PG_BIN)',
-    );
-  }
-  const asRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'seats-pg-'));
-  // Root cannot run postgres: the cluster belongs to, and runs as, user nobody.
-  const runAs = asRoot ? ['runuser', '-u', 'nobody', '--'] : [];
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
-    chownSync(dir, uid, gid);
-  }
-  const data = join(dir, 'data');
-  const exec = (tool: string, args: string[]) => {
-    const [command, ...prefix] = [...runAs, join(bin, tool)];
-    return run(command, [...prefix, ...args], { cwd: dir });
+  const disposable = await DisposableServer.start({ synchronousCommit: false });
+  return {
+    adminUrl: disposable.adminUrl,
+    source: `disposable server started by this process (${disposable.description})`,
   };
-  const stop = () => {
-    const [command, ...prefix] = [...runAs, join(bin, 'pg_ctl')];
-    spawnSync(command, [...prefix, '-D', data, '-m', 'immediate', 'stop'], { cwd: dir });
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await exec('initdb', [
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '-A',
-      'trust',
-      '-E',
-      'UTF8',
-      '--no-locale',
-      '--no-sync',
-    ]);
-    const port = await freePort();
-    const settings = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      '-c listen_addresses=127.0.0.1',
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-    ].join(' ');
-    await exec('pg_ctl', [
-      '-D',
-      data,
-      '-l',
-      join(dir, 'log'),
-      '-o',
-      settings,
-      '-w',
-      '-t',
-      '60',
-      'start',
-    ]);
-    process.once('exit', stop);
-    const user = asRoot ? 'nobody' : userInfo().username;
-    return {
-      adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      source: `disposable server started by this process (initdb/pg_ctl from ${bin}, run as ${user}, in ${dir})`,
-    };
-  } catch (err) {
-    stop();
-    const stderr = (err as { stderr?: string }).stderr;
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: err });
-  }
-}
-
-/**
- * Where initdb and pg_ctl are: `PG_BIN` when set, else the newest of Debian's
- * /usr/lib/postgresql/<v>/bin, else the PATH's; on a machine with none of them, Debian's
- * `postgresql` is installed first when we are root (its own cluster is not used).
- */
-function findPostgresBin(): string | undefined {
-  if (process.env.PG_BIN) return findInstalledBin();
-  return findInstalledBin() ?? (aptInstall(['postgresql']) ? findInstalledBin() : undefined);
-}
-
-function findInstalledBin(): string | undefined {
-  if (process.env.PG_BIN) {
-    return existsSync(join(process.env.PG_BIN, 'initdb')) ? process.env.PG_BIN : undefined;
-  }
-  const root = '/usr/lib/postgresql';
-  if (existsSync(root)) {
-    const versions = readdirSync(root)
-      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions.length > 0) return join(root, versions[0], 'bin');
-  }
-  const found = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  const initdb = found.stdout.trim();
-  return found.status === 0 && initdb ? join(initdb, '..') : undefined;
 }
 
 async function withClient<T>(

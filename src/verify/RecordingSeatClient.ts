@@ -15,6 +15,10 @@ interface AnswerBody {
 export interface RecordedCall {
   op: Operation;
   status: number;
+  /** The problem's `code`, when the answer was one. */
+  code?: string;
+  /** The `Retry-After` header, when there was one (a 503 must carry it). */
+  retryAfter?: string;
 }
 
 /**
@@ -43,22 +47,27 @@ export class RecordingSeatClient {
     const path = `/seats/${encodeURIComponent(seat)}${kind === 'get' ? '' : `/${kind}`}`;
     const body = kind === 'get' ? undefined : JSON.stringify({ userId, lockId });
     const op = this.history.invoke(invocation);
-    let answer: { status: number; parsed: AnswerBody };
+    let status = 0;
+    let parsed: AnswerBody = {};
+    let retryAfter: string | undefined;
     try {
-      answer = await this.send(kind === 'get' ? 'GET' : 'POST', path, body);
+      ({ status, parsed, retryAfter } = await this.send(
+        kind === 'get' ? 'GET' : 'POST',
+        path,
+        body,
+      ));
     } catch {
       return { op, status: 0 };
     }
-    const { status, parsed } = answer;
     if (status === 200 || status === 409) this.history.complete(op, toOutcome(status, parsed));
-    return { op, status };
+    return { op, status, code: parsed.code, retryAfter };
   }
 
   private send(
     method: string,
     path: string,
     body: string | undefined,
-  ): Promise<{ status: number; parsed: AnswerBody }> {
+  ): Promise<{ status: number; parsed: AnswerBody; retryAfter?: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         new URL(path, this.baseUrl),
@@ -79,7 +88,8 @@ export class RecordingSeatClient {
             } catch {
               // Not JSON: the status alone is reported.
             }
-            resolve({ status: res.statusCode ?? 0, parsed });
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, parsed, retryAfter });
           });
         },
       );

@@ -29,6 +29,10 @@ export interface RandomLoadOptions {
   history?: History;
   /** Prefix for user ids, so separate runs against one service never share users. */
   userPrefix?: string;
+  /** Clients stop starting requests once this returns true (a fault run ends its load so). */
+  stop?: () => boolean;
+  /** A request unanswered after this long (ms) is given up: its outcome stays unknown. */
+  requestTimeoutMs?: number;
 }
 
 export interface LoadStats {
@@ -37,6 +41,10 @@ export interface LoadStats {
   statuses: Record<number, number>;
   /** Most requests in flight at once. */
   maxInFlight: number;
+  /** Answers other than 200 and 409, by `<status> <code>` (e.g. `503 STORE_UNAVAILABLE`). */
+  problems: Record<string, number>;
+  /** 503 answers without a `Retry-After` header. */
+  unavailableWithoutRetryAfter: number;
 }
 
 /** One step of a client's script, drawn up front from the seed. */
@@ -77,10 +85,19 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
     const { baseUrl } = options;
     const url = typeof baseUrl === 'string' ? baseUrl : baseUrl(client, request);
     let recorder = recorders.get(url);
-    if (!recorder) recorders.set(url, (recorder = new RecordingSeatClient(url, history, agent)));
+    if (!recorder) {
+      recorder = new RecordingSeatClient(url, history, agent, options.requestTimeoutMs);
+      recorders.set(url, recorder);
+    }
     return recorder;
   };
-  const stats: LoadStats = { history, statuses: {}, maxInFlight: 0 };
+  const stats: LoadStats = {
+    history,
+    statuses: {},
+    maxInFlight: 0,
+    problems: {},
+    unavailableWithoutRetryAfter: 0,
+  };
   /** lockIds each user got per seat, oldest first: shared, so a user's clients use each other's. */
   const received = new Map<string, string[]>();
   let inFlight = 0;
@@ -115,6 +132,7 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
         if (options.operationsPerClient !== undefined && done >= options.operationsPerClient)
           return;
         if (options.untilMs !== undefined && Date.now() >= options.untilMs) return;
+        if (options.stop?.()) return;
         if (step.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, step.pauseMs));
         const followUp = step.followUp && last !== undefined && step.kind !== 'get';
         const seat = followUp ? last!.seat : seats[step.seat];
@@ -126,7 +144,7 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
             : undefined;
         inFlight++;
         stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
-        const { op, status } = await recorderFor(client, done).call({
+        const { op, status, code, retryAfter } = await recorderFor(client, done).call({
           client,
           seat,
           kind: step.kind,
@@ -136,6 +154,11 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
         inFlight--;
         done++;
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+        if (status !== 200 && status !== 409) {
+          const key = `${status} ${code ?? ''}`.trim();
+          stats.problems[key] = (stats.problems[key] ?? 0) + 1;
+          if (status === 503 && retryAfter === undefined) stats.unavailableWithoutRetryAfter++;
+        }
         const got = op.outcome?.lockId;
         if (step.kind === 'lock' && got !== undefined) last = { seat, userId };
         if (got !== undefined && mine.at(-1) !== got) {

@@ -1,6 +1,10 @@
-import { createTestDatabase, type TestDatabase } from '../../scripts/postgres/testDatabase';
+import {
+  createDatabaseOn,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../scripts/postgres/testDatabase';
 
-export { createTestDatabase, type TestDatabase };
+export { createDatabaseOn, createTestDatabase, type TestDatabase };
 
 /**
  * Mocha hooks giving a suite its own database: `db()` returns it inside tests. Without any

@@ -29,13 +29,25 @@ const ROOT = join(__dirname, '..', '..');
  */
 export function startServerProcess(
   env: Record<string, string>,
-  { script }: { script?: string } = {},
+  {
+    script,
+    preload = [],
+  }: {
+    script?: string;
+    /** Modules loaded before the server (e.g. `test/support/skewClock.ts`), after ts-node. */
+    preload?: string[];
+  } = {},
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     script
       ? [script]
-      : ['--require', 'ts-node/register/transpile-only', join('src', 'process', 'server.ts')],
+      : [
+          '--require',
+          'ts-node/register/transpile-only',
+          ...preload.flatMap((module) => ['--require', module]),
+          join('src', 'process', 'server.ts'),
+        ],
     {
       cwd: ROOT,
       // Tests load the service from one address: no rate limit and no per-client lock cap unless
