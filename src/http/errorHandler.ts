@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { StoreUnavailableError } from '../store/StoreUnavailableError';
 import { HttpError } from './HttpError';
-import { problem, sendProblem } from './problem';
+import { problem, sendProblem, type Problem } from './problem';
 import { note } from './requestLogger';
 
 /** Errors thrown by Express's body parser carry a `type` and a 4xx `status`. */
@@ -14,6 +15,7 @@ export function errorHandler(log: (err: unknown) => void = defaultLog): ErrorReq
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
     if (err instanceof HttpError) res.set(err.headers);
+    if (err instanceof StoreUnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
     const body = toProblem(err, log);
     note(res, { code: body.code });
     sendProblem(res, body);
@@ -33,8 +35,9 @@ export const notFound: RequestHandler = (req, res) => {
   );
 };
 
-function toProblem(err: unknown, log: (err: unknown) => void) {
+function toProblem(err: unknown, log: (err: unknown) => void): Problem {
   if (err instanceof HttpError) return problem(err.status, err.code, err.detail);
+  if (err instanceof StoreUnavailableError) return unavailable(err);
   const { type, status } = (err ?? {}) as BodyParserError;
   if (type === 'entity.too.large') {
     return problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 16 kB.');
@@ -66,4 +69,19 @@ function toProblem(err: unknown, log: (err: unknown) => void) {
 
 function defaultLog(err: unknown): void {
   console.error(err);
+}
+
+/** What a client should know when the database could not answer: retry, and whether it happened. */
+function unavailable({ reason, outcome, retryAfterSeconds }: StoreUnavailableError): Problem {
+  const why = {
+    unreachable: 'The seat database cannot be reached right now',
+    timeout: 'The seat database did not answer in time',
+    overloaded: 'Too many requests are waiting for the seat database',
+  }[reason];
+  const after = `try again in ${retryAfterSeconds} s`;
+  const detail =
+    outcome === 'not-applied'
+      ? `${why}; nothing was changed: ${after}.`
+      : `${why}; your request may or may not have been applied: read the seat, or ${after} (a lock, confirm or release repeated by the same user is answered as before).`;
+  return { ...problem(503, 'STORE_UNAVAILABLE', detail), outcome };
 }

@@ -108,6 +108,10 @@ export const problemSchema = z
       .string()
       .regex(/^[A-Z_]+$/)
       .meta({ example: 'SEAT_LOCKED' }),
+    outcome: z.enum(['not-applied', 'unknown']).optional().meta({
+      description:
+        'Only on 503 STORE_UNAVAILABLE: `not-applied` when nothing was changed, `unknown` when the request may have been applied.',
+    }),
   })
   .strict()
   .meta({ id: 'Problem' });

@@ -24,13 +24,14 @@ export interface Invocation {
  */
 export class History {
   private readonly ops: Operation[] = [];
+  private nextId = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Notes that an operation starts now; returns it so the caller can complete it. */
   invoke(invocation: Invocation): Operation {
     const op: Operation = {
-      id: this.ops.length,
+      id: this.nextId++,
       ...invocation,
       invokedAt: this.now(),
       returnedAt: Infinity,
@@ -44,6 +45,17 @@ export class History {
   complete(op: Operation, outcome: Outcome): void {
     op.returnedAt = this.now();
     op.outcome = outcome;
+  }
+
+  /**
+   * Forgets an operation known to have had no effect: a read that got no answer, or a request the
+   * service says it refused before doing anything (a 503 with `"outcome": "not-applied"`). The
+   * checker then need not guess whether it happened; if the service's word was wrong, the history
+   * it leaves is what the checker catches.
+   */
+  discard(op: Operation): void {
+    const at = this.ops.lastIndexOf(op);
+    if (at >= 0) this.ops.splice(at, 1);
   }
 
   /** Every operation so far, in invocation order. */

@@ -6,6 +6,8 @@ import type { Operation, Outcome } from './Operation';
 /** The parts of the service's JSON answers the checker reads. */
 interface AnswerBody {
   code?: string;
+  /** On a 503: `not-applied` when the service did nothing, `unknown` when it may have. */
+  outcome?: 'not-applied' | 'unknown';
   lockId?: string;
   expiresAt?: string;
   seat?: { state?: SeatStateValue; expiresAt?: string };
@@ -25,7 +27,8 @@ export interface RecordedCall {
  * An HTTP client of the seat API that records every call in a {@link History}: invocation instant,
  * inputs, response instant and outcome. A 5xx or a lost connection leaves the outcome unknown
  * (the request may or may not have reached the seat); any other 4xx is not a machine answer and
- * is also left unknown, for the caller to count.
+ * is also left unknown, for the caller to count. Operations that certainly changed nothing are
+ * dropped from the history: a read without an answer, and a 503 whose body says `not-applied`.
  *
  * @example
  * ```ts
@@ -57,9 +60,13 @@ export class RecordingSeatClient {
         body,
       ));
     } catch {
+      if (kind === 'get') this.history.discard(op);
       return { op, status: 0 };
     }
     if (status === 200 || status === 409) this.history.complete(op, toOutcome(status, parsed));
+    else if (kind === 'get' || (status === 503 && parsed.outcome === 'not-applied')) {
+      this.history.discard(op);
+    }
     return { op, status, code: parsed.code, retryAfter };
   }
 

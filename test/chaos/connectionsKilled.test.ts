@@ -30,6 +30,9 @@ describe('Fault: the service’s database connections are killed again and again
     expect(killed, 'connections killed').to.be.greaterThan(10);
     expect(outcome.report.ok, explainReport(seed, outcome.report)).to.equal(true);
     expectSurvived(outcome);
-    expect(outcome.resyncs.every((n) => n >= 1), 'every stream got a resync').to.equal(true);
+    expect(
+      outcome.resyncs.every((n) => n >= 1),
+      'every stream got a resync',
+    ).to.equal(true);
   });
 });

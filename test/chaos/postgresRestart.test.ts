@@ -34,7 +34,10 @@ describe('Fault: PostgreSQL crashes and restarts under load (two instances)', fu
     expect(outcome.report.ok, explainReport(seed, outcome.report)).to.equal(true);
     expectSurvived(outcome);
     expect(outcome.wentUnready, '/readyz said 503 while the database was down').to.equal(true);
-    expect(outcome.resyncs.every((n) => n >= 1), 'every stream got a resync').to.equal(true);
+    expect(
+      outcome.resyncs.every((n) => n >= 1),
+      'every stream got a resync',
+    ).to.equal(true);
     expect(Date.parse(dueLock!.expiresAt)).to.be.lessThan(Date.now());
     // The sweeper wrote the expiry down (reads alone would show it available anyway).
     await waitFor(async () => (await storedState(pg().db.url, 8)) === 'available', {
@@ -48,9 +51,10 @@ async function storedState(url: string, idx: number): Promise<string | undefined
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ state: string }>('SELECT state FROM seat WHERE idx = $1', [
-      idx,
-    ]);
+    const { rows } = await client.query<{ state: string }>(
+      'SELECT state FROM seat WHERE idx = $1',
+      [idx],
+    );
     return rows[0]?.state;
   } finally {
     await client.end();

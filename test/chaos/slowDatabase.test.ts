@@ -43,6 +43,9 @@ describe('Fault: a slow database (a proxy adding latency) under load (two instan
     console.log(`      ${describeOutcome('slow database', outcome)}`);
     expect(outcome.report.ok, explainReport(seed, outcome.report)).to.equal(true);
     expectSurvived(outcome);
-    expect(outcome.stats.problems['503 STORE_UNAVAILABLE'] ?? 0, '503s past the bound').to.be.greaterThan(0);
+    expect(
+      outcome.stats.problems['503 STORE_UNAVAILABLE'] ?? 0,
+      '503s past the bound',
+    ).to.be.greaterThan(0);
   });
 });

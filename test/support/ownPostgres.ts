@@ -26,7 +26,9 @@ export function useOwnPostgres(): () => OwnPostgres {
     try {
       server = await DisposableServer.start();
     } catch (err) {
-      console.log(`      (skipped: cannot start a PostgreSQL of our own: ${(err as Error).message})`);
+      console.log(
+        `      (skipped: cannot start a PostgreSQL of our own: ${(err as Error).message})`,
+      );
       this.skip();
     }
     const db = await createDatabaseOn({ adminUrl: server!.adminUrl, source: 'own server' });

@@ -10,7 +10,10 @@ import { Client } from 'pg';
  * await terminateBackends(db.url, 'seat-booking-service'); // 11
  * ```
  */
-export async function terminateBackends(adminUrl: string, applicationName: string): Promise<number> {
+export async function terminateBackends(
+  adminUrl: string,
+  applicationName: string,
+): Promise<number> {
   const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
   client.on('error', () => undefined);
   await client.connect();
