@@ -55,7 +55,10 @@ const ID = /^([0-9a-f]{8})-(\d{1,15})$/;
  * Each event gets the id `<stream>-<n>`: `stream` is random per hub and `n` counts up from 1. The
  * last `bufferSize` events are kept in a ring so a client that reconnects with `Last-Event-ID`
  * gets what it missed; when it missed more than that (or the id is from another stream, e.g.
- * before a restart) it gets a `resync` event instead and should reload the seats.
+ * before a restart) it gets a `resync` event instead and should reload the seats. A store that
+ * may have missed transitions (PostgreSQL's LISTEN connection was lost) says so through
+ * `subscribeGaps`: every client then gets a `resync` (reason `missed-events`), and so does one
+ * resuming from before that moment.
  *
  * @example
  * ```ts
@@ -68,6 +71,9 @@ export class SeatEventHub {
   readonly stream = randomBytes(4).toString('hex');
   private readonly ring: string[];
   private seq = 0;
+  /** The id of the last `resync` sent because the store may have missed transitions. */
+  private gapSeq = 0;
+  private readonly unsubscribeGaps: () => void;
   private readonly clients = new Set<SeatEventClient>();
   private readonly unsubscribe: () => void;
   private readonly heartbeatMs: number;
@@ -80,7 +86,10 @@ export class SeatEventHub {
   private heartbeat: unknown = undefined;
   private closed = false;
 
-  constructor(source: Pick<SeatStore, 'subscribe'>, options: SeatEventHubOptions = {}) {
+  constructor(
+    source: Pick<SeatStore, 'subscribe' | 'subscribeGaps'>,
+    options: SeatEventHubOptions = {},
+  ) {
     this.ring = new Array<string>(Math.max(1, options.bufferSize ?? 10_000));
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.clock = options.clock ?? systemClock;
@@ -88,6 +97,7 @@ export class SeatEventHub {
     this.maxReplayBytes = options.maxReplayBytes ?? 32 * 1024;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.unsubscribe = source.subscribe((transition) => this.publish(transition));
+    this.unsubscribeGaps = source.subscribeGaps?.(() => this.resync()) ?? (() => undefined);
   }
 
   /** Open streams right now (a test checks it returns to 0 after clients leave). */
@@ -123,6 +133,7 @@ export class SeatEventHub {
   close(): void {
     this.closed = true;
     this.unsubscribe();
+    this.unsubscribeGaps();
     for (const client of [...this.clients]) {
       this.detach(client);
       client.end();
@@ -141,10 +152,33 @@ export class SeatEventHub {
     this.broadcast(chunk);
   }
 
+  /**
+   * The store may have missed transitions (its database connection was lost and is back): every
+   * client gets a `resync` event, and a client resuming from before it will get one too.
+   */
+  private resync(): void {
+    // The resync is an event of its own: a client that saw it resumes after it normally.
+    this.gapSeq = ++this.seq;
+    const detail =
+      'Seat changes may have been missed while the database connection was down; reload the seats.';
+    const data = JSON.stringify({ reason: 'missed-events', detail });
+    const chunk = sseEvent(this.lastEventId, data, 'resync');
+    this.ring[this.seq % this.ring.length] = chunk;
+    this.broadcast(chunk);
+  }
+
   /** What a client that last saw `lastEventId` missed, or a `resync` event when that is unknown. */
   private replay(lastEventId: string): string {
     const match = ID.exec(lastEventId);
     const seen = match && match[1] === this.stream ? Number(match[2]) : -1;
+    if (seen >= 0 && seen < this.gapSeq) {
+      const detail = `Seat changes after event ${lastEventId} may have been missed while the database connection was down; reload the seats.`;
+      return sseEvent(
+        this.lastEventId,
+        JSON.stringify({ reason: 'missed-events', detail }),
+        'resync',
+      );
+    }
     const oldest = Math.max(1, this.seq - this.ring.length + 1);
     if (seen < oldest - 1 || seen > this.seq) {
       const reason = seen === -1 ? 'unknown-stream' : seen > this.seq ? 'unknown-event' : 'too-old';

@@ -75,6 +75,13 @@ async function serve(config: Config): Promise<void> {
       { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
       `Seat service listening on http://${urlHost(config.HOST)}:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
+    if (!onDatabase && !cluster.isWorker) {
+      logger.warn(
+        { store: 'memory', durable: false },
+        'Seats live in this process only: a restart or crash forgets every lock and booking. ' +
+          'Set DATABASE_URL=postgres://user@host/db to keep them in PostgreSQL.',
+      );
+    }
     if (inspector) {
       logger.info(
         { inspector: inspector.url },

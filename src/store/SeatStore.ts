@@ -88,6 +88,12 @@ export interface SeatStore {
   summary(): Promise<SeatSummary>;
   /** Calls `listener` on every state change of any seat; returns the unsubscribe function. */
   subscribe(listener: (transition: SeatTransition) => void): () => void;
+  /**
+   * Calls `listener` when the store may have missed transitions made elsewhere (a shared store
+   * whose notification connection was lost and is back): subscribers should reload what they show.
+   * A store that cannot miss any (memory) does not have it.
+   */
+  subscribeGaps?(listener: () => void): () => void;
   /** Stops every actor and timer. */
   close(): Promise<void>;
   /**

@@ -42,6 +42,38 @@ function fakeClient(pending = 0) {
 }
 
 describe('SeatEventHub', () => {
+  it('sends every client a resync when the store may have missed transitions, and one to a client resuming from before that', () => {
+    const source = fakeSource();
+    const gaps = new Set<() => void>();
+    const hub = new SeatEventHub(
+      {
+        ...source,
+        subscribeGaps: (listener: () => void) => {
+          gaps.add(listener);
+          return () => gaps.delete(listener);
+        },
+      },
+      { heartbeatMs: 0 },
+    );
+    const watching = fakeClient();
+    hub.attach(watching);
+    source.emit('A1', 'available', 'locked');
+    const before = hub.lastEventId;
+    for (const gap of gaps) gap(); // the LISTEN connection was lost and is back
+    source.emit('A2', 'available', 'locked');
+    const resync = watching.messages().find((m) => m.event === 'resync');
+    expect(JSON.parse(resync!.data!).reason).to.equal('missed-events');
+    // A client that saw the resync resumes normally; one from before the gap is told to reload.
+    const afterGap = fakeClient();
+    hub.attach(afterGap, resync!.id);
+    expect(afterGap.messages().map((m) => JSON.parse(m.data!).id)).to.deep.equal(['A2']);
+    const fromBefore = fakeClient();
+    hub.attach(fromBefore, before);
+    expect(fromBefore.messages()[0].event).to.equal('resync');
+    hub.close();
+    expect(gaps.size).to.equal(0);
+  });
+
   it('sends every transition with its reason, an id that counts up and the time in ISO 8601, never the holder', () => {
     const source = fakeSource();
     const hub = new SeatEventHub(source, { heartbeatMs: 0 });

@@ -28,7 +28,7 @@ function output(child: ChildProcess): { text: () => string } {
 describe('src/process/server.ts (the real process)', function () {
   this.timeout(30_000);
 
-  it('serves the configured venue on the port it prints', async () => {
+  it('serves the configured venue on the port it prints, and says the memory store keeps nothing across a restart', async () => {
     const child = startProcess({
       PORT: '0',
       SEAT_ROWS: '3',
@@ -46,6 +46,9 @@ describe('src/process/server.ts (the real process)', function () {
       });
       expect(out.text()).to.include('12 seats, lock TTL 1500 ms');
       const seats = (await (await fetch(`${url}/seats`)).json()) as { seats: { id: string }[] };
+      // In memory it says plainly that nothing survives a restart, and how to keep seats.
+      expect(out.text()).to.include('a restart or crash forgets every lock and booking');
+      expect(out.text()).to.include('DATABASE_URL=postgres://');
       expect(seats.seats.map((s) => s.id)).to.deep.equal([
         'A1',
         'A2',
