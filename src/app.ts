@@ -142,15 +142,16 @@ export interface SeatApp {
  * ```
  */
 export function createApp(options: AppOptions = {}): SeatApp {
-  const clock = options.clock ?? systemClock;
   const store: SeatStore =
     options.store ??
     new MemorySeatStore({
       venue: new Venue(options.rows ?? 10, options.seatsPerRow ?? 10),
       ttlMs: options.lockTtlMs ?? 60_000,
-      clock,
+      clock: options.clock ?? systemClock,
       inspect: options.inspect,
     });
+  // A store with a clock of its own (PostgreSQL: the database's) stamps every request with it.
+  const clock = options.clock ?? store.clock ?? systemClock;
   const maxLocks = options.maxLocksPerUser ?? 10;
   // Every store hosts the caps itself, so a shared store holds them across instances.
   const quota = options.lockQuota ?? (maxLocks > 0 ? store.createLockQuota(maxLocks) : undefined);

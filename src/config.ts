@@ -62,6 +62,12 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: integer('SWEEP_INTERVAL_MS', 1000, 10, 3_600_000),
   /** Most database connections one process opens for requests. */
   PG_POOL_SIZE: integer('PG_POOL_SIZE', 10, 1, 1000),
+  /** Bound on each PostgreSQL statement (server `statement_timeout`, and the wait for its answer). */
+  PG_STATEMENT_TIMEOUT_MS: integer('PG_STATEMENT_TIMEOUT_MS', 5000, 10, 600_000),
+  /** Bound on getting a PostgreSQL connection (a free one of the pool, or a new one). */
+  PG_CONNECT_TIMEOUT_MS: integer('PG_CONNECT_TIMEOUT_MS', 2000, 10, 600_000),
+  /** Requests allowed to wait for a connection; more are shed with 503 STORE_UNAVAILABLE. */
+  PG_QUEUE_LIMIT: integer('PG_QUEUE_LIMIT', 100, 0, 1_000_000),
   EVENTS_HEARTBEAT_MS: integer('EVENTS_HEARTBEAT_MS', 15_000, 1, 3_600_000),
   /** Most `GET /seats/events` streams open at once, in all and per client address (0: no cap). */
   EVENTS_MAX_STREAMS: integer('EVENTS_MAX_STREAMS', 10_000, 0, 1_000_000),

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type {
   SeatContext,
   SeatMoveReason,
@@ -80,6 +81,11 @@ export type SeatTransitionReason = SeatMoveReason;
 export interface SeatStore {
   /** The event's seats: ids, their order and where each is. */
   readonly venue: Layout;
+  /**
+   * The time requests to this store must be stamped with, when the store has its own (PostgreSQL:
+   * the database's clock, shared by every instance). `createApp` uses it unless given a clock.
+   */
+  readonly clock?: Clock;
   /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
   /** Seat `id` (which must exist). */

@@ -31,6 +31,9 @@ export async function createStore(
     | 'LOCK_TTL_MS'
     | 'SWEEP_INTERVAL_MS'
     | 'PG_POOL_SIZE'
+    | 'PG_STATEMENT_TIMEOUT_MS'
+    | 'PG_CONNECT_TIMEOUT_MS'
+    | 'PG_QUEUE_LIMIT'
   >,
   { clock, inspect }: StoreDeps,
 ): Promise<SeatStore> {
@@ -38,12 +41,16 @@ export async function createStore(
   const ttlMs = config.LOCK_TTL_MS;
   if (config.DATABASE_URL === undefined)
     return new MemorySeatStore({ venue, ttlMs, clock, inspect });
+  // No clock: on PostgreSQL every deadline is judged by the database's clock, so instances whose
+  // hosts disagree on the time still agree on every lock (the app stamps requests with store.clock).
   return PostgresSeatStore.open({
     connectionString: config.DATABASE_URL,
     venue,
     ttlMs,
-    clock,
     sweepIntervalMs: config.SWEEP_INTERVAL_MS,
     poolSize: config.PG_POOL_SIZE,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+    queueLimit: config.PG_QUEUE_LIMIT,
   });
 }

@@ -28,6 +28,11 @@ export interface FaultRunOptions {
   maxPauseMs?: number;
   /** A client gives up on an answer after this long (ms): it then counts as unanswered. */
   requestTimeoutMs?: number;
+  /**
+   * Stop the load when the fault ends (the load is the fault: overload), before waiting for
+   * readiness; otherwise the load goes on through recovery.
+   */
+  loadIsTheFault?: boolean;
 }
 
 /** What the clients saw, what the checker said, and how long recovery took. */
@@ -90,10 +95,14 @@ export async function runUnderFault(options: FaultRunOptions): Promise<FaultOutc
   const faultStart = Date.now();
   await options.fault();
   const faultEnd = Date.now();
+  if (options.loadIsTheFault) loadDone = true;
   await waitFor(() => probe.allReadySince(faultEnd) !== undefined, {
     timeoutMs: 60_000,
     intervalMs: 50,
     what: 'every instance ready after the fault',
+  }).catch((err: Error) => {
+    const outputs = options.instances().map((i) => `--- ${i.url}:\n${i.output().slice(-3000)}`);
+    throw new Error(`${err.message}\n${outputs.join('\n')}`);
   });
   const readyAt = probe.allReadySince(faultEnd)!;
   await sleep(options.cooldownMs ?? 1500);

@@ -46,7 +46,8 @@ describe('Fault: more concurrent requests than the pool can serve', function () 
       maxPauseMs: 5,
       warmupMs: 500,
       cooldownMs: 0,
-      fault: () => sleep(3000), // the load itself is the fault
+      loadIsTheFault: true,
+      fault: () => sleep(3000),
     });
     const rssAfter = await rssBytes(url);
     const served = outcome.stats.history

@@ -69,8 +69,8 @@ export function startServerProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`Server did not start within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`Server did not start within 120 s:\n${output}`));
+    }, 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+:\d+) /.exec(output);

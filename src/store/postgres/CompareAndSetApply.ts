@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
 import {
   restoreSeat,
@@ -14,6 +13,7 @@ import type { SeatReader } from './SeatReader';
 import { columns, countDelta, seatIndex } from './seatRow';
 import { CHANNEL, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
+import type { Database } from './Database';
 
 /** A compare-and-set that keeps losing means something is wrong: give up rather than spin forever. */
 const MAX_ATTEMPTS = 100;
@@ -22,7 +22,7 @@ const MAX_ATTEMPTS = 100;
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
 export interface CompareAndSetApplyOptions {
-  pool: Pool;
+  db: Database;
   venue: Venue;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
@@ -40,7 +40,7 @@ export interface CompareAndSetApplyOptions {
  *
  * @example
  * ```ts
- * const cas = new CompareAndSetApply({ pool, venue, initial, reader, channel });
+ * const cas = new CompareAndSetApply({ db, venue, initial, reader, channel });
  * await cas.apply('A1', { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
  * ```
  */
@@ -97,9 +97,10 @@ export class CompareAndSetApply {
             CHANNEL,
             param(params, this.options.channel.payload(index, step.changes)),
           );
-    const result = await this.options.pool.query(
+    const result = await this.options.db.query(
       sql.writeSeat(seatWrite, counters, notify),
       params,
+      'write',
     );
     return result.rowCount === 1;
   }

@@ -1,12 +1,12 @@
-import type { Pool } from 'pg';
+import type { Database } from './Database';
 import type { Clock } from '../../clock';
 import type { Venue } from '../../venue';
 import type { LockQuota } from '../LockQuota';
 import { PostgresLockQuota } from './PostgresLockQuota';
 
 export interface LockQuotaPoolOptions {
-  /** Opens the quota's pool, on first use. */
-  newPool: () => Pool;
+  /** Opens the quota's connections, on first use. */
+  newDatabase: () => Database;
   venue: Venue;
   clock: Pick<Clock, 'now'>;
 }
@@ -18,24 +18,24 @@ export interface LockQuotaPoolOptions {
  *
  * @example
  * ```ts
- * const quotas = new LockQuotaPool({ newPool, venue, clock });
+ * const quotas = new LockQuotaPool({ newDatabase, venue, clock });
  * const quota = quotas.create(10);
  * await quotas.close();
  * ```
  */
 export class LockQuotaPool {
-  private pool: Pool | undefined;
+  private db: Database | undefined;
 
   constructor(private readonly options: LockQuotaPoolOptions) {}
 
   /** A {@link PostgresLockQuota} of `max` locks per user over this pool. */
   create(max: number): LockQuota {
-    this.pool ??= this.options.newPool();
+    this.db ??= this.options.newDatabase();
     const { venue, clock } = this.options;
-    return new PostgresLockQuota({ pool: this.pool, venue, max, clock });
+    return new PostgresLockQuota({ db: this.db, venue, max, clock });
   }
 
   async close(): Promise<void> {
-    await this.pool?.end();
+    await this.db?.end();
   }
 }

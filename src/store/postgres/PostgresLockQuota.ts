@@ -1,4 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { Database } from './Database';
+import { toStoreError } from './Database';
 import type { Clock } from '../../clock';
 import type { Venue } from '../../venue';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
@@ -12,7 +14,7 @@ export interface PostgresLockQuotaOptions {
    * Connections for the per-user locks; never the seat store's request pool (each admission
    * holds one of these while the seat's LOCK takes one of those).
    */
-  pool: Pool;
+  db: Database;
   /** The venue of the seats table, to name seats by id. */
   venue: Venue;
   /** Most locks one user may hold at once. */
@@ -62,11 +64,17 @@ export class PostgresLockQuota implements LockQuota {
     seatId: string,
     take: () => Promise<T>,
   ): Promise<Admission<T>> {
-    const client = await this.options.pool.connect();
+    const client = await this.options.db.connect();
     try {
-      await client.query('BEGIN');
-      await client.query(sql.lockUser, [userId]);
-      const held = await this.heldBy(client, userId);
+      let held: string[];
+      try {
+        await client.query('BEGIN');
+        await client.query(sql.lockUser, [userId]);
+        held = await this.heldBy(client, userId);
+      } catch (err) {
+        // Nothing was taken yet: a lost connection here changed nothing.
+        throw toStoreError(err, 'not-applied');
+      }
       let snapshot = userLocksStart(this.options.max);
       for (const seat of held) {
         [snapshot] = stepUserLocks(snapshot, { type: 'LOCK_TAKEN', seatId: seat });

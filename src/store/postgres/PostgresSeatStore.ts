@@ -1,4 +1,3 @@
-import { Pool } from 'pg';
 import { initialTransition } from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
@@ -23,14 +22,20 @@ import { SeatReader } from './SeatReader';
 import { sql } from './sql';
 import { Sweeper } from './Sweeper';
 import { TransitionChannel } from './TransitionChannel';
+import { Database } from './Database';
+import { DatabaseClock } from './DatabaseClock';
 
 export interface PostgresSeatStoreOptions {
   /** `postgres://user@host:port/database`. */
   connectionString: string;
   venue: Venue;
   ttlMs: number;
-  /** `now()` for the sweeper's EXPIRE events (request events bring their own `now`). */
-  clock: Clock;
+  /**
+   * The time every deadline is judged by. By default the database's own clock ({@link
+   * DatabaseClock}): instances sharing the database then agree on time whatever their hosts'
+   * clocks say. Tests pass a clock they move by hand.
+   */
+  clock?: Clock;
   /** How often this instance looks for due locks, in ms; 0 turns the sweeper off (tests sweep by hand). */
   sweepIntervalMs?: number;
   /** Most due locks expired in one sweep transaction (default 500). */
@@ -42,6 +47,12 @@ export interface PostgresSeatStoreOptions {
   poolSize?: number;
   /** Where background errors (sweeper, LISTEN connection) are reported (default `console.error`). */
   logError?: (err: unknown) => void;
+  /** Bound on each statement, in ms (default 5000); see {@link Database}. */
+  statementTimeoutMs?: number;
+  /** Bound on getting a connection, in ms (default 2000). */
+  connectTimeoutMs?: number;
+  /** Most requests waiting for a connection before more are refused with a 503 (default 100). */
+  queueLimit?: number;
 }
 
 /**
@@ -75,8 +86,9 @@ export interface PostgresSeatStoreOptions {
  */
 export class PostgresSeatStore implements SeatStore {
   readonly venue: Venue;
-  private readonly logError: (err: unknown) => void;
-  private readonly pool: Pool;
+  private readonly db: Database;
+  /** The time source requests to this store are stamped with (see {@link PostgresSeatStoreOptions.clock}). */
+  readonly clock: Clock;
   private readonly channel: TransitionChannel;
   private readonly reader: SeatReader;
   private readonly cas: CompareAndSetApply;
@@ -84,32 +96,39 @@ export class PostgresSeatStore implements SeatStore {
   private readonly quotas: LockQuotaPool;
   private closed = false;
 
-  private constructor(private readonly options: PostgresSeatStoreOptions) {
-    const { venue, clock, connectionString } = options;
+  private constructor(
+    options: PostgresSeatStoreOptions,
+    db: Database,
+    clock: Clock,
+    logError: (err: unknown) => void,
+  ) {
+    const { venue, connectionString } = options;
     this.venue = venue;
-    this.logError =
-      options.logError ?? ((err) => console.error(`Seat store: ${describeError(err)}`));
-    this.pool = this.newPool();
+    this.db = db;
+    this.clock = clock;
     const initial = initialTransition(seatMachine, { ttlMs: options.ttlMs })[0];
-    const { pool, logError } = this;
     this.channel = new TransitionChannel({ connectionString, venue, clock, logError });
-    this.reader = new SeatReader({ pool, venue, initial, clock });
+    this.reader = new SeatReader({ db, venue, initial, clock });
     this.cas = new CompareAndSetApply({
-      pool,
+      db,
       venue,
       initial,
       reader: this.reader,
       channel: this.channel,
     });
     this.sweeper = new Sweeper({
-      pool,
+      db,
       clock,
       channel: this.channel,
       intervalMs: options.sweepIntervalMs ?? 1000,
       batch: options.sweepBatch ?? 500,
       logError,
     });
-    this.quotas = new LockQuotaPool({ newPool: () => this.newPool(), venue, clock });
+    this.quotas = new LockQuotaPool({
+      newDatabase: () => newDatabase(options, logError),
+      venue,
+      clock,
+    });
   }
 
   /**
@@ -118,10 +137,20 @@ export class PostgresSeatStore implements SeatStore {
    * transitions, and starts the sweeper.
    */
   static async open(options: PostgresSeatStoreOptions): Promise<PostgresSeatStore> {
-    const store = new PostgresSeatStore(options);
+    const logError =
+      options.logError ?? ((err) => console.error(`Seat store: ${describeError(err)}`));
+    const db = newDatabase(options, logError);
+    let clock: Clock;
+    try {
+      clock = options.clock ?? (await DatabaseClock.start({ db, logError }));
+    } catch (err) {
+      await db.end();
+      throw err;
+    }
+    const store = new PostgresSeatStore(options, db, clock, logError);
     try {
       const { venue, ttlMs } = options;
-      await migrate(store.pool, { rows: venue.rows, seatsPerRow: venue.seatsPerRow, ttlMs });
+      await migrate(db.pool, { rows: venue.rows, seatsPerRow: venue.seatsPerRow, ttlMs });
       await store.channel.listen();
     } catch (err) {
       await store.close();
@@ -151,9 +180,13 @@ export class PostgresSeatStore implements SeatStore {
     return this.channel.subscribe(listener);
   }
 
+  subscribeGaps(listener: () => void): () => void {
+    return this.channel.subscribeGaps(listener);
+  }
+
   /** `SELECT 1` on the request pool: rejects while the database cannot be reached. */
   async ping(): Promise<void> {
-    await this.pool.query(sql.ping);
+    await this.db.query(sql.ping, [], 'read');
   }
 
   /**
@@ -203,18 +236,24 @@ export class PostgresSeatStore implements SeatStore {
     this.closed = true;
     await this.sweeper.stop();
     await this.channel.close();
-    await Promise.all([this.pool.end(), this.quotas.close()]);
+    if (this.clock instanceof DatabaseClock) this.clock.stop();
+    await Promise.all([this.db.end(), this.quotas.close()]);
   }
+}
 
-  private newPool(): Pool {
-    const pool = new Pool({
-      connectionString: this.options.connectionString,
-      max: this.options.poolSize ?? 10,
-    });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on('error', (err) => this.closed || this.logError(err));
-    return pool;
-  }
+/** The store's connections: bounded, named, and never crashing the process when they drop. */
+function newDatabase(
+  options: PostgresSeatStoreOptions,
+  logError: (err: unknown) => void,
+): Database {
+  return new Database({
+    connectionString: options.connectionString,
+    poolSize: options.poolSize,
+    statementTimeoutMs: options.statementTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+    queueLimit: options.queueLimit,
+    logError,
+  });
 }
 
 function describeError(err: unknown): string {

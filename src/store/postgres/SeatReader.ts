@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { SeatStateValue } from '../../../machines/seatTypes';
 import { restoreSeat, seatAt, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
@@ -8,9 +7,10 @@ import type { ListQuery, SeatPage, SeatRecord, SeatSummary } from '../SeatStore'
 import { seatSummary } from '../TransitionFeed';
 import { seatIndex, type SeatRow } from './seatRow';
 import { sql } from './sql';
+import type { Database } from './Database';
 
 export interface SeatReaderOptions {
-  pool: Pool;
+  db: Database;
   venue: Venue;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
@@ -25,7 +25,7 @@ export interface SeatReaderOptions {
  *
  * @example
  * ```ts
- * const reader = new SeatReader({ pool, venue, initial, clock });
+ * const reader = new SeatReader({ db, venue, initial, clock });
  * await reader.list({ state: 'locked', limit: 50 }); // { seats: [...], next: null }
  * ```
  */
@@ -34,7 +34,7 @@ export class SeatReader {
 
   /** Seat `index`'s row, or `undefined` while it has none. */
   async readRow(index: number): Promise<SeatRow | undefined> {
-    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeat, [index]);
+    const { rows } = await this.options.db.query<SeatRow>(sql.selectSeat, [index], 'read');
     return rows[0];
   }
 
@@ -68,8 +68,10 @@ export class SeatReader {
   }
 
   async summary(): Promise<SeatSummary> {
-    const { rows } = await this.options.pool.query<{ locked: string; booked: string }>(
+    const { rows } = await this.options.db.query<{ locked: string; booked: string }>(
       sql.sumCounts,
+      [],
+      'read',
     );
     const locked = Number(rows[0].locked);
     const booked = Number(rows[0].booked);
@@ -86,17 +88,21 @@ export class SeatReader {
 
   /** Rows with `start <= idx < end`, in order. */
   private async readRows(start: number, end: number): Promise<SeatRow[]> {
-    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeatRange, [start, end]);
+    const { rows } = await this.options.db.query<SeatRow>(
+      sql.selectSeatRange,
+      [start, end],
+      'read',
+    );
     return rows;
   }
 
   private async listStored(state: SeatStateValue, start: number, limit: number): Promise<SeatPage> {
     const { venue } = this.options;
-    const { rows } = await this.options.pool.query<SeatRow>(sql.selectSeatsInState, [
-      state,
-      start,
-      limit,
-    ]);
+    const { rows } = await this.options.db.query<SeatRow>(
+      sql.selectSeatsInState,
+      [state, start, limit],
+      'read',
+    );
     // A lock past its deadline that the sweeper has not written down yet is left out of `locked`.
     const seats = rows
       .map((row) => toRecord(venue.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))

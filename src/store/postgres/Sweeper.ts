@@ -1,13 +1,14 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { restoreSeat, stepSeat, type SeatStep } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import { COUNT_SHARDS } from './schema';
 import { columns, countDelta, type SeatRow } from './seatRow';
 import { CHANNEL, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
+import type { Database } from './Database';
 
 export interface SweeperOptions {
-  pool: Pool;
+  db: Database;
   /** `now()` for the EXPIRE events. */
   clock: Pick<Clock, 'now'>;
   channel: TransitionChannel;
@@ -26,7 +27,7 @@ export interface SweeperOptions {
  *
  * @example
  * ```ts
- * const sweeper = new Sweeper({ pool, clock, channel, intervalMs: 1000, batch: 500, logError });
+ * const sweeper = new Sweeper({ db, clock, channel, intervalMs: 1000, batch: 500, logError });
  * sweeper.start();
  * await sweeper.sweep(); // 3: expired by hand
  * await sweeper.stop();
@@ -36,6 +37,8 @@ export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Whether the last sweep failed (the database is down): failures are reported once. */
+  private failing = false;
 
   constructor(private readonly options: SweeperOptions) {}
 
@@ -45,22 +48,14 @@ export class Sweeper {
    */
   async sweep(): Promise<number> {
     const now = this.options.clock.now();
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.options.db.transaction(async (client) => {
       const { rows } = await client.query<SeatRow>(sql.selectDueLocks, [now, this.options.batch]);
       const steps = rows
         .map((row) => ({ row, step: stepSeat(restoreSeat(row.snapshot), { type: 'EXPIRE', now }) }))
         .filter(({ step }) => step.changed);
       if (steps.length > 0) await this.writeExpiries(client, steps);
-      await client.query('COMMIT');
       return steps.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Sweeps every `intervalMs` from now on (unless that is 0). */
@@ -69,7 +64,12 @@ export class Sweeper {
     if (interval <= 0 || this.stopped) return;
     this.timer = setTimeout(() => {
       this.sweeping = this.sweepAll()
-        .catch((err) => this.options.logError(err))
+        .then(() => (this.failing = false))
+        .catch((err) => {
+          // Once per outage, not every interval: it goes on trying, and catches up when back.
+          if (!this.failing) this.options.logError(err);
+          this.failing = true;
+        })
         .finally(() => this.start());
     }, interval).unref();
   }

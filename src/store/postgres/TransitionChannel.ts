@@ -6,6 +6,7 @@ import type { Venue } from '../../venue';
 import type { SeatTransition } from '../SeatStore';
 import { TransitionFeed } from '../TransitionFeed';
 import { CHANNEL, sql } from './sql';
+import { APPLICATION_NAME } from './Database';
 
 /** A transition as it travels in a NOTIFY payload: which instance made it rides along. */
 type Published = SeatTransition & { origin: string };
@@ -22,8 +23,9 @@ export interface TransitionChannelOptions {
  * The store's transitions over PostgreSQL's `NOTIFY`: {@link payload} is what a writer publishes
  * inside its writing statement (so exactly the committed transitions are heard), and a dedicated
  * connection `LISTEN`s for every instance's, this one's included, handing them to the store's
- * subscribers. A lost connection is reported and reopened a second later; transitions committed
- * meanwhile are not heard.
+ * subscribers. A lost connection is reported and reopened (every 200 ms until the database
+ * answers); transitions committed meanwhile are not heard, so once it is back the
+ * {@link subscribeGaps} listeners are told (event streams send `resync`).
  *
  * @example
  * ```ts
@@ -38,11 +40,24 @@ export class TransitionChannel {
   private readonly origin = randomBytes(6).toString('hex');
   private listener: Client | undefined;
   private closed = false;
+  /** Told when transitions may have been missed (the connection was lost, and is back). */
+  private readonly gaps = new Set<() => void>();
+  /** Whether the connection was lost since it was last open: the next open is a reconnect. */
+  private lost = false;
 
   constructor(private readonly options: TransitionChannelOptions) {}
 
   subscribe(listener: (transition: SeatTransition) => void): () => void {
     return this.feed.subscribe(listener);
+  }
+
+  /**
+   * Calls `listener` each time the LISTEN connection is back after being lost: transitions
+   * committed meanwhile were not heard, so whoever shows seats should reload them.
+   */
+  subscribeGaps(listener: () => void): () => void {
+    this.gaps.add(listener);
+    return () => this.gaps.delete(listener);
   }
 
   /**
@@ -63,32 +78,54 @@ export class TransitionChannel {
 
   /** Opens the dedicated connection and LISTENs on it. */
   async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.connectionString });
-    client.on('notification', ({ payload }) => this.publish(payload));
-    client.on('error', (err) => {
-      if (this.closed) return;
-      this.options.logError(err);
-      if (this.listener === client) this.listener = undefined;
-      // Transitions committed while the connection is down are not heard; reconnect and go on.
-      setTimeout(() => this.relisten(), 1000).unref();
+    const client = new Client({
+      connectionString: this.options.connectionString,
+      application_name: APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 5000,
     });
-    await client.connect();
-    await client.query(sql.listen(CHANNEL));
+    client.on('notification', ({ payload }) => this.publish(payload));
+    let gone = false;
+    const onLost = (err?: Error) => {
+      if (gone) return;
+      gone = true;
+      if (err && !this.lost && !this.closed) this.options.logError(err);
+      void client.end().catch(() => undefined);
+      if (this.closed || this.listener !== client) return;
+      this.listener = undefined;
+      this.lost = true;
+      // Transitions committed while the connection is down are not heard: reconnect, then tell
+      // subscribers to reload (see subscribeGaps).
+      setTimeout(() => this.relisten(), 200).unref();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+      await client.query(sql.listen(CHANNEL));
+    } catch (err) {
+      gone = true;
+      void client.end().catch(() => undefined);
+      throw err;
+    }
     this.listener = client;
+    if (this.lost) {
+      this.lost = false;
+      for (const gap of this.gaps) gap();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.feed.clear();
+    this.gaps.clear();
     await this.listener?.end().catch(() => undefined);
   }
 
+  /** Tries again every 200 ms until the database answers (errors were reported once, on loss). */
   private relisten(): void {
     if (this.closed || this.listener) return;
-    this.listen().catch((err) => {
-      this.options.logError(err);
-      setTimeout(() => this.relisten(), 1000).unref();
-    });
+    this.listen().catch(() => setTimeout(() => this.relisten(), 200).unref());
   }
 
   private publish(payload: string | undefined): void {
