@@ -31,6 +31,7 @@ function failingStore(outcome: UnavailableOutcome): {
     subscribe: (listener) => inner.subscribe(listener),
     close: () => inner.close(),
     ping: () => guard(async () => undefined),
+    createLockQuota: (max) => inner.createLockQuota(max),
   };
   return { store, down: (on) => (isDown = on) };
 }
