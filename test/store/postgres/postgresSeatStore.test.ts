@@ -122,8 +122,10 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
         connectionString: big.url,
         venue: new Venue(1000, 1000),
         sweepBatch: 100,
-        // 149 locks at once below: let them all wait for a connection rather than be shed.
+        // 149 locks at once below: let them all wait for a connection (however loaded the machine)
+        // rather than be shed.
         queueLimit: 1000,
+        connectTimeoutMs: 60_000,
       });
       expect(await huge.summary()).to.include({ total: 1_000_000, available: 1_000_000 });
       await huge.apply('ALL1000', lockEvent('ivy', clock.now()));
