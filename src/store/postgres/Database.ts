@@ -76,6 +76,10 @@ export class Database {
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', (err) => this.ended || options.logError(err));
+    // And no client of the pool is ever without a listener, whatever moment its connection dies
+    // (pg removes the pool's own while a client is checked out): the error then surfaces as the
+    // failure of the query that needed it, or of the next one.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /**
