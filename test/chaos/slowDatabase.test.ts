@@ -30,8 +30,9 @@ describe('Fault: a slow database (a proxy adding latency) under load (two instan
       seats: ROW_A,
       ttlMs: CHAOS_TTL_MS,
       seed,
-      // A client waiting longer than twice the bound (plus the proxy's own delay) counts as a hang.
-      requestTimeoutMs: 4 * STATEMENT_TIMEOUT_MS,
+      // Each statement of a request is bounded (connection 2 s, statement 1 s + 0.5 s read margin),
+      // and a request runs at most three: a client still waiting after 12 s counts as a hang.
+      requestTimeoutMs: 12_000,
       fault: async () => {
         proxy.delayMs = 50; // slow but served
         await sleep(1500);
