@@ -32,7 +32,7 @@ describe('Fault: more concurrent requests than the pool can serve', function () 
     () => ({ PG_POOL_SIZE: String(POOL), PG_QUEUE_LIMIT: String(QUEUE) }),
   );
 
-  it('sheds what it cannot queue with 503 STORE_UNAVAILABLE (not-applied) and Retry-After, keeps the served requests fast and its memory flat, and loses nothing accepted', async () => {
+  it('sheds what it cannot queue with 503 STORE_UNAVAILABLE (not-applied) and Retry-After, keeps its memory flat, and loses nothing accepted', async () => {
     const seed = chaosSeed();
     const url = instances()[0].url;
     const rssBefore = await rssBytes(url);
@@ -65,8 +65,8 @@ describe('Fault: more concurrent requests than the pool can serve', function () 
     expect(outcome.stats.problems['503 STORE_UNAVAILABLE'] ?? 0, 'requests shed').to.be.greaterThan(
       0,
     );
-    // Bounds, not benchmarks: a queue of QUEUE behind POOL connections answers in well under a second.
-    expect(p99, 'p99 of served requests (ms)').to.be.lessThan(1000);
+    // p99 is printed, not asserted: it measures the machine as much as the service (npm run bench
+    // is where speed is judged). Memory is a bound: the shed requests cost nothing that stays.
     expect(rssAfter - rssBefore, 'RSS growth (bytes)').to.be.lessThan(100e6);
   });
 });
