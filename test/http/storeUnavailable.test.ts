@@ -32,6 +32,7 @@ function failingStore(outcome: UnavailableOutcome): {
     close: () => inner.close(),
     ping: () => guard(async () => undefined),
     createLockQuota: (max) => inner.createLockQuota(max),
+    createClientLockQuota: (max) => inner.createClientLockQuota(max),
   };
   return { store, down: (on) => (isDown = on) };
 }

@@ -97,11 +97,12 @@ export class PostgresSeatStore implements SeatStore {
   private closed = false;
 
   private constructor(
-    options: PostgresSeatStoreOptions,
+    private readonly settings: PostgresSeatStoreOptions,
     db: Database,
     clock: Clock,
-    logError: (err: unknown) => void,
+    private readonly logError: (err: unknown) => void,
   ) {
+    const options = settings;
     const { venue, connectionString } = options;
     this.venue = venue;
     this.db = db;
@@ -211,10 +212,10 @@ export class PostgresSeatStore implements SeatStore {
   createClientLockQuota(max: number): ClientLockQuota {
     const { venue } = this;
     return new PostgresClientLockQuota({
-      pool: this.newPool(),
+      pool: newDatabase(this.settings, this.logError).pool,
       venue,
       max,
-      clock: this.options.clock,
+      clock: this.clock,
     });
   }
 
