@@ -39,8 +39,11 @@ const RECENT = 200;
  * ```
  */
 export function startInspector(port: number): SeatInspector {
+  // Loaded here, and only with INSPECT=1, so that the package costs nothing otherwise; require()
+  // keeps startInspector synchronous where an import() would not.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
   const { createInspector } = require('@statelyai/inspect') as {
-    createInspector(adapter: { send(event: unknown): void }): {
+    createInspector: (adapter: { send(event: unknown): void }) => {
       inspect: { next(event: InspectionEvent): void };
     };
   };

@@ -173,7 +173,7 @@ describe('attacks on the limits, against the real server process', function () {
       const ws = new WebSocket(`ws://127.0.0.1:${inspectPort}`);
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       let raw = '';
-      ws.on('message', (data) => (raw += String(data)));
+      ws.on('message', (data: Buffer) => (raw += data.toString()));
       const locked = await post(server.url, '/seats/C3/lock', { userId: 'carol-secret' });
       await waitFor(() => raw.includes('"LOCK"'), { what: 'the LOCK event' });
       expect(raw).not.to.include('carol-secret');

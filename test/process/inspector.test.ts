@@ -64,9 +64,9 @@ describe('Stately inspector relay', () => {
     let raw = '';
     try {
       const booked = new Promise<void>((resolve) => {
-        ws!.on('message', (data) => {
-          raw += String(data);
-          const message = JSON.parse(String(data)) as Inspected;
+        ws!.on('message', (data: Buffer) => {
+          raw += data.toString();
+          const message = JSON.parse(data.toString()) as Inspected;
           seen.push(message);
           if (message.type === '@xstate.snapshot' && message.snapshot?.value === 'booked')
             resolve();
