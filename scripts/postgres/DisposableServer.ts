@@ -101,7 +101,7 @@ export class DisposableServer {
     } catch (err) {
       server.destroySync();
       const stderr = (err as { stderr?: string }).stderr;
-      throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
+      throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: err });
     }
   }
 

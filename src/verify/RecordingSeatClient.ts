@@ -50,8 +50,8 @@ export class RecordingSeatClient {
     const path = `/seats/${encodeURIComponent(seat)}${kind === 'get' ? '' : `/${kind}`}`;
     const body = kind === 'get' ? undefined : JSON.stringify({ userId, lockId });
     const op = this.history.invoke(invocation);
-    let status = 0;
-    let parsed: AnswerBody = {};
+    let status: number;
+    let parsed: AnswerBody;
     let retryAfter: string | undefined;
     try {
       ({ status, parsed, retryAfter } = await this.send(

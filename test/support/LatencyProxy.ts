@@ -24,11 +24,12 @@ export class LatencyProxy {
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<LatencyProxy> {
-    let proxy: LatencyProxy | undefined;
-    const server = net.createServer((client) => proxy!.accept(client, target));
+    // The proxy exists once the server listens; connections only come after that.
+    const made: { proxy?: LatencyProxy } = {};
+    const server = net.createServer((client) => made.proxy!.accept(client, target));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new LatencyProxy(server, (server.address() as net.AddressInfo).port);
-    return proxy;
+    made.proxy = new LatencyProxy(server, (server.address() as net.AddressInfo).port);
+    return made.proxy;
   }
 
   /** `url` with its host and port replaced by the proxy's. */
