@@ -25,6 +25,27 @@ export interface ApplyResult {
   seat: SeatRecord;
 }
 
+/** One seat's part of a multi-seat step: the seat, and the request its machine is sent. */
+export interface SeatRequest {
+  id: string;
+  event: SeatRequestEvent;
+}
+
+/** A seat whose machine refused its part of a multi-seat step, and why (the machine's reply). */
+export interface RefusedSeat {
+  id: string;
+  reply: SeatReply | undefined;
+  /** The seat as it is (nothing changed). */
+  seat: SeatRecord;
+}
+
+/**
+ * What a multi-seat step did: every seat changed (in the order asked), or none, and then every
+ * seat whose machine refused is named with its reply.
+ */
+export type ApplyAllResult =
+  { ok: true; seats: SeatRecord[] } | { ok: false; refused: RefusedSeat[] };
+
 export interface ListQuery {
   /** Only seats in this state. */
   state?: SeatStateValue;
@@ -88,6 +109,13 @@ export interface SeatStore {
   readonly clock?: Clock;
   /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
+  /**
+   * Sends each request to its seat's machine, all or nothing: every machine answers before any
+   * seat changes, and only when all accept are the changes made, together (no reader, on this or
+   * another instance, sees some made and others not). Seat ids must exist and be distinct. The
+   * rules stay the machine's: this only runs it on several seats as one step.
+   */
+  applyAll(requests: readonly SeatRequest[]): Promise<ApplyAllResult>;
   /** Seat `id` (which must exist). */
   get(id: string): Promise<SeatRecord>;
   list(query: ListQuery): Promise<SeatPage>;

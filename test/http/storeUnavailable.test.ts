@@ -25,6 +25,7 @@ function failingStore(outcome: UnavailableOutcome): {
   const store: SeatStore = {
     venue: inner.venue,
     apply: (id, event) => guard(() => inner.apply(id, event)),
+    applyAll: (requests) => guard(() => inner.applyAll(requests)),
     get: (id) => guard(() => inner.get(id)),
     list: (query) => guard(() => inner.list(query)),
     summary: () => guard(() => inner.summary()),

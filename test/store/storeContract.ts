@@ -72,6 +72,18 @@ const release = (userId: string, now: number, lockId?: string): SeatRequestEvent
   lockId,
   now,
 });
+const holdEvent = (
+  userId: string,
+  holdId: string,
+  until: number,
+  now: number,
+): SeatRequestEvent => ({
+  type: 'HOLD',
+  userId,
+  holdId,
+  until,
+  now,
+});
 const accepted: SeatReply = { type: 'seat.accepted' };
 
 /** Opens the stores a case needs and closes them whatever happens. */
@@ -385,6 +397,137 @@ export const storeContractCases: StoreContractCase[] = [
           for (const quota of quotas) quota.close();
         }
       }),
+  },
+  {
+    name: 'steps several seats all or nothing: one refusal changes no seat and names every refused seat with its code',
+    run: (factory) =>
+      withStores(factory, { rows: 1, seatsPerRow: 4, ttlMs: 60_000 }, 1, async ([store]) => {
+        const heard = listen(store);
+        await store.apply('A2', lock('bob', 'LB', START));
+        await store.apply('A4', lock('alice', 'LA', START));
+        const hold = holdEvent('alice', 'H1', START + 60_000, START);
+        const refused = await store.applyAll(
+          ['A1', 'A2', 'A3', 'A4'].map((id) => ({ id, event: hold })),
+        );
+        expect(refused.ok).to.equal(false);
+        const named = refused.ok ? [] : refused.refused.map(({ id, reply }) => [id, reply]);
+        expect(named).to.deep.equal([
+          [
+            'A2',
+            {
+              type: 'seat.refused',
+              code: 'SEAT_LOCKED',
+              holder: 'another user',
+              until: START + 60_000,
+            },
+          ],
+          [
+            'A4',
+            { type: 'seat.refused', code: 'SEAT_LOCKED', holder: 'you', until: START + 60_000 },
+          ],
+        ]);
+        for (const id of ['A1', 'A3'])
+          expect((await store.get(id)).state, id).to.equal('available');
+        const held = await store.applyAll(['A3', 'A1'].map((id) => ({ id, event: hold })));
+        expect(
+          held.ok && held.seats.map((seat) => [seat.id, seat.context.lock?.holdId]),
+        ).to.deep.equal([
+          ['A3', 'H1'],
+          ['A1', 'H1'],
+        ]);
+        expect(await store.summary()).to.include({ locked: 4 });
+        const moves = await heard.first(4);
+        expect(
+          moves.slice(2).map(({ id, reason, userId }) => [id, reason, userId]),
+        ).to.have.deep.members([
+          ['A1', 'locked', 'alice'],
+          ['A3', 'locked', 'alice'],
+        ]);
+        heard.off();
+      }),
+  },
+  {
+    name: "expires a hold's seats together by time alone, and books them together",
+    run: (factory) =>
+      withStores(factory, { rows: 1, seatsPerRow: 4, ttlMs: 60_000 }, 1, async ([store], clock) => {
+        const seats = ['A1', 'A2', 'A3'];
+        const take = (holdId: string, until: number) =>
+          store.applyAll(
+            seats.map((id) => ({ id, event: holdEvent('alice', holdId, until, clock.now()) })),
+          );
+        expect((await take('H1', START + 1000)).ok).to.equal(true);
+        await factory.passTime(store, clock, 999);
+        expect((await store.summary()).locked).to.equal(3);
+        await factory.passTime(store, clock, 1);
+        const after = await Promise.all(seats.map((id) => store.get(id)));
+        expect(after.map((seat) => seat.state)).to.deep.equal([
+          'available',
+          'available',
+          'available',
+        ]);
+        expect(await store.summary()).to.include({ locked: 0 });
+        expect((await take('H2', clock.now() + 1000)).ok).to.equal(true);
+        const confirm = {
+          type: 'CONFIRM',
+          userId: 'alice',
+          holdId: 'H2',
+          now: clock.now(),
+        } as const;
+        const booked = await store.applyAll(seats.map((id) => ({ id, event: confirm })));
+        expect(booked.ok && booked.seats.map((seat) => seat.state)).to.deep.equal([
+          'booked',
+          'booked',
+          'booked',
+        ]);
+        expect(await store.summary()).to.include({ locked: 0, booked: 3 });
+      }),
+  },
+  {
+    name: 'lets overlapping multi-seat steps race: each seat goes to one of them, and none is ever partly applied',
+    run: (factory) =>
+      withStores(
+        factory,
+        { rows: 1, seatsPerRow: 5, ttlMs: 60_000 },
+        factory.openShared ? 2 : 1,
+        async (stores) => {
+          const sets = [
+            ['A1', 'A2'],
+            ['A2', 'A3'],
+            ['A3', 'A4', 'A5'],
+            ['A5', 'A1'],
+            ['A4', 'A2'],
+            ['A1', 'A3', 'A5'],
+          ];
+          const results = await Promise.all(
+            sets.map((ids, i) =>
+              stores[i % stores.length].applyAll(
+                ids.map((id) => ({
+                  id,
+                  event: holdEvent(`u${i}`, `H${i}`, START + 60_000, START),
+                })),
+              ),
+            ),
+          );
+          const seats = new Map(
+            (await stores[0].list({ limit: 10 })).seats.map((seat) => [seat.id, seat]),
+          );
+          results.forEach((result, i) => {
+            const mine = sets[i].filter((id) => seats.get(id)!.context.lock?.holdId === `H${i}`);
+            expect(mine, `H${i} ${result.ok ? 'accepted' : 'refused'}`).to.have.length(
+              result.ok ? sets[i].length : 0,
+            );
+            if (!result.ok) {
+              expect(result.refused.every(({ reply }) => reply?.type === 'seat.refused')).to.equal(
+                true,
+              );
+            }
+          });
+          expect(
+            results.some((result) => result.ok),
+            'some step won',
+          ).to.equal(true);
+        },
+      ),
   },
   {
     name: 'answers ping while it can serve',

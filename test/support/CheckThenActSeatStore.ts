@@ -3,7 +3,10 @@ import { seatMachine } from '../../machines/seatMachine';
 import type { SeatRequestEvent } from '../../machines/seatTypes';
 import { applySeatEvent } from '../../machines/run/stepSeat';
 import type {
+  ApplyAllResult,
   ApplyResult,
+  RefusedSeat,
+  SeatRequest,
   ListQuery,
   SeatPage,
   SeatRecord,
@@ -52,6 +55,21 @@ export class CheckThenActSeatStore implements SeatStore {
     const [next, reply] = applySeatEvent(read, event);
     this.seats.set(id, next);
     return { reply, seat: this.record(id) };
+  }
+
+  /**
+   * Several seats, NOT atomically: each seat is read, awaited and written on its own, and the
+   * seats before a refused one stay changed (a partial hold), which the history checker must catch.
+   */
+  async applyAll(requests: readonly SeatRequest[]): Promise<ApplyAllResult> {
+    const refused: RefusedSeat[] = [];
+    const seats: SeatRecord[] = [];
+    for (const { id, event } of requests) {
+      const { reply, seat } = await this.apply(id, event);
+      if (reply?.type === 'seat.accepted') seats.push(seat);
+      else refused.push({ id, reply, seat });
+    }
+    return refused.length > 0 ? { ok: false, refused } : { ok: true, seats };
   }
 
   async get(id: string): Promise<SeatRecord> {

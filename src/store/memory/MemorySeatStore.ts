@@ -9,8 +9,11 @@ import type {
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
 import type {
+  ApplyAllResult,
   ApplyResult,
   ListQuery,
+  RefusedSeat,
+  SeatRequest,
   SeatPage,
   SeatRecord,
   SeatStore,
@@ -18,6 +21,7 @@ import type {
   SeatTransition,
 } from '../SeatStore';
 import { seatChanges, seatReply, type SeatChange } from '../../../machines/run/seatChanges';
+import { applySeatEvent, restoreSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
 import { MemoryClientLockQuota } from './MemoryClientLockQuota';
@@ -36,7 +40,8 @@ type SeatActor = Actor<typeof seatMachine>;
 interface Entry {
   actor?: SeatActor;
   snapshot?: Snapshot<unknown>;
-  expiry?: { until: number; timer: unknown };
+  /** The deadline this seat's expiry is armed at (its timer is shared: see `deadlines`). */
+  expiry?: { until: number };
 }
 
 export interface MemorySeatStoreOptions {
@@ -64,8 +69,8 @@ export interface MemorySeatStoreOptions {
  * of a few hundred bytes, not 100,000 actors of ≈ 4 KB that the collector must keep walking.
  *
  * A lock's expiry needs time to pass while no request comes, live actor or not: the store keeps
- * one timer per locked seat, armed at the lock's deadline, that sends the seat the machine's own
- * `EXPIRE{now}` event. The machine decides what that means (expire a due lock, or re-arm when the
+ * one timer per lock deadline (seats due at the same instant, such as a hold's, share it), that
+ * sends each seat the machine's own `EXPIRE{now}` event in one synchronous step. The machine decides what that means (expire a due lock, or re-arm when the
  * timer ran early), exactly as for a snapshot restored from storage. The machine still decides
  * every transition; this class only creates, keeps, freezes or drops actors.
  *
@@ -91,6 +96,8 @@ export class MemorySeatStore implements SeatStore {
   };
   /** The seats with a live actor, least recently used first (a Map keeps insertion order). */
   private readonly live = new Map<number, Entry>();
+  /** The armed lock deadlines: one timer each, and the seats it will tell the time. */
+  private readonly deadlines = new Map<number, { timer: unknown; seats: Set<number> }>();
   private readonly liveCapacity: number;
   /** Context of a seat without an entry, shared (never mutated: xstate assigns new objects). */
   private readonly initialContext: SeatRecord['context'];
@@ -112,6 +119,39 @@ export class MemorySeatStore implements SeatStore {
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
     return this.deliver(this.indexOf(id), id, event);
+  }
+
+  async applyAll(requests: readonly SeatRequest[]): Promise<ApplyAllResult> {
+    return this.applyAllNow(requests);
+  }
+
+  /**
+   * {@link applyAll}, synchronously: every seat's machine answers on its current snapshot with a
+   * pure step (nothing changes yet); if any refuses, nothing changes and the refusals are
+   * returned; otherwise every event is delivered to its seat's actor, and only then are the
+   * transitions published, all in one synchronous step no other request or listener can enter.
+   * A host that must change something of its own with the seats (the hold store) calls this.
+   *
+   * @example
+   * ```ts
+   * store.applyAllNow([{ id: 'A1', event: hold }, { id: 'A2', event: hold }]); // { ok: true, seats }
+   * ```
+   */
+  applyAllNow(requests: readonly SeatRequest[]): ApplyAllResult {
+    const indexes = requests.map(({ id }) => this.indexOf(id));
+    if (new Set(indexes).size !== indexes.length) {
+      throw new RangeError('A multi-seat step names one seat twice');
+    }
+    const refused: RefusedSeat[] = [];
+    requests.forEach(({ id, event }, i) => {
+      const [next, reply] = applySeatEvent(this.snapshotAt(indexes[i]), event);
+      if (reply?.type !== 'seat.accepted') refused.push({ id, reply, seat: toRecord(id, next) });
+    });
+    if (refused.length > 0) return { ok: false, refused };
+    const steps = requests.map(({ id, event }, i) => this.step(indexes[i], id, event));
+    for (const { index, from, seat } of steps) this.move(index, from, seat);
+    for (const { seat, changes } of steps) this.announce(seat, changes);
+    return { ok: true, seats: steps.map(({ seat }) => seat) };
   }
 
   async get(id: string): Promise<SeatRecord> {
@@ -146,11 +186,12 @@ export class MemorySeatStore implements SeatStore {
   }
 
   async close(): Promise<void> {
-    for (const entry of this.entries.values()) {
+    for (const [index, entry] of this.entries) {
       entry.actor?.stop();
-      this.disarm(entry);
+      this.disarm(index, entry);
     }
     this.entries.clear();
+    this.deadlines.clear();
     this.live.clear();
     this.states.clear();
     this.feed.clear();
@@ -197,7 +238,7 @@ export class MemorySeatStore implements SeatStore {
     return this.entries.size - this.live.size;
   }
 
-  /** How many lock-expiry timers are armed (one per locked seat). */
+  /** How many seats have a lock expiry armed (one per locked seat; seats due together share a timer). */
   expiryTimerCount(): number {
     let armed = 0;
     for (const entry of this.entries.values()) if (entry.expiry) armed++;
@@ -210,6 +251,18 @@ export class MemorySeatStore implements SeatStore {
    * timer, the state index and the listeners in step with what the machine did.
    */
   private deliver(index: number, id: string, event: SeatEvent): ApplyResult {
+    const { from, seat, changes, reply } = this.step(index, id, event);
+    this.move(index, from, seat);
+    this.announce(seat, changes);
+    return { reply, seat };
+  }
+
+  /**
+   * Sends `event` to seat `index`'s actor and keeps the seat as the machine left it; the state
+   * index and the listeners are told by the caller ({@link move}, {@link announce}), so a
+   * multi-seat step tells them only once every seat has moved.
+   */
+  private step(index: number, id: string, event: SeatEvent) {
     const entry = this.entries.get(index);
     const from = entry ? recordOf(id, entry).state : 'available';
     const actor = entry?.actor ?? this.activate(id, entry?.snapshot ?? this.initialSnapshot);
@@ -218,14 +271,24 @@ export class MemorySeatStore implements SeatStore {
     const emitted = this.emitted;
     const seat = toRecord(id, actor.getSnapshot());
     this.keep(index, entry, seat, actor);
-    this.report(index, from, seat, seatChanges(emitted));
-    return { reply: seatReply(emitted), seat };
+    return { index, from, seat, changes: seatChanges(emitted), reply: seatReply(emitted) };
   }
 
-  /** Keeps the state index in step with the machine and tells the listeners what it announced. */
-  private report(index: number, from: SeatStateValue, seat: SeatRecord, changes: SeatChange[]) {
+  /** Keeps the state index in step with the machine. */
+  private move(index: number, from: SeatStateValue, seat: SeatRecord): void {
     if (seat.state !== from) this.states.move(index, from, seat.state);
+  }
+
+  /** Tells the listeners what the machine announced. */
+  private announce(seat: SeatRecord, changes: SeatChange[]): void {
     for (const change of changes) this.publish({ id: seat.id, ...change });
+  }
+
+  /** Seat `index`'s snapshot as its machine has it now (live actor, frozen, or untouched). */
+  private snapshotAt(index: number): SeatSnapshot {
+    const entry = this.entries.get(index);
+    if (entry?.actor) return entry.actor.getSnapshot();
+    return restoreSeat(entry?.snapshot ?? this.initialSnapshot);
   }
 
   private publish(transition: Omit<SeatTransition, 'at'>): void {
@@ -250,7 +313,7 @@ export class MemorySeatStore implements SeatStore {
   private keep(index: number, found: Entry | undefined, seat: SeatRecord, actor: SeatActor): void {
     if (isInitial(seat)) {
       actor.stop();
-      if (found) this.disarm(found);
+      if (found) this.disarm(index, found);
       this.entries.delete(index);
       this.live.delete(index);
       return;
@@ -260,12 +323,12 @@ export class MemorySeatStore implements SeatStore {
     this.live.delete(index);
     // The machine keeps a lock in context only while the seat is locked: arm at its deadline.
     const until = seat.context.lock?.until;
-    if (entry.expiry && entry.expiry.until !== until) this.disarm(entry);
+    if (entry.expiry && entry.expiry.until !== until) this.disarm(index, entry);
     if (until === undefined) {
       this.freeze(entry, actor);
       return;
     }
-    if (!entry.expiry) entry.expiry = this.arm(index, seat.id, until);
+    if (!entry.expiry) entry.expiry = this.arm(index, until);
     entry.actor = actor;
     entry.snapshot = undefined;
     this.live.set(index, entry); // now the most recently used
@@ -282,23 +345,51 @@ export class MemorySeatStore implements SeatStore {
     actor.stop();
   }
 
-  /** One timer at the lock's deadline; when it fires, the machine is told the time. */
-  private arm(index: number, id: string, until: number): Entry['expiry'] {
-    const { clock } = this.options;
-    const fire = () => {
-      const entry = this.entries.get(index);
-      if (!entry || entry.expiry?.timer !== timer) return; // disarmed meanwhile
-      entry.expiry = undefined;
-      this.deliver(index, id, { type: 'EXPIRE', now: clock.now() });
-    };
-    const timer = clock.setTimeout(fire, Math.max(0, until - clock.now()));
-    return { until, timer };
+  /**
+   * Arms seat `index`'s expiry at `until`. Seats due at the same instant share one timer, which
+   * tells each of them the time in one synchronous step: the seats of a multi-seat hold (one
+   * deadline) become available together, never some before others.
+   */
+  private arm(index: number, until: number): Entry['expiry'] {
+    let due = this.deadlines.get(until);
+    if (!due) {
+      const { clock } = this.options;
+      const timer = clock.setTimeout(() => this.fire(until), Math.max(0, until - clock.now()));
+      due = { timer, seats: new Set() };
+      this.deadlines.set(until, due);
+    }
+    due.seats.add(index);
+    return { until };
   }
 
-  private disarm(entry: Entry): void {
+  /** The timer of `until` fired: the machine of every seat still armed at it is told the time. */
+  private fire(until: number): void {
+    const due = this.deadlines.get(until);
+    if (!due) return;
+    this.deadlines.delete(until);
+    const now = this.options.clock.now();
+    const steps = [];
+    for (const index of due.seats) {
+      const entry = this.entries.get(index);
+      if (entry?.expiry?.until !== until) continue; // moved on meanwhile
+      entry.expiry = undefined;
+      steps.push(this.step(index, this.venue.idAt(index), { type: 'EXPIRE', now }));
+    }
+    for (const { index, from, seat } of steps) this.move(index, from, seat);
+    for (const { seat, changes } of steps) this.announce(seat, changes);
+  }
+
+  private disarm(index: number, entry: Entry): void {
     if (!entry.expiry) return;
-    this.options.clock.clearTimeout(entry.expiry.timer);
+    const { until } = entry.expiry;
     entry.expiry = undefined;
+    const due = this.deadlines.get(until);
+    if (!due) return;
+    due.seats.delete(index);
+    if (due.seats.size === 0) {
+      this.options.clock.clearTimeout(due.timer);
+      this.deadlines.delete(until);
+    }
   }
 
   /** A page of the seats in one state: O(log n + limit), and `next` is exact. */

@@ -19,7 +19,7 @@ import type { Database } from './Database';
 const MAX_ATTEMPTS = 100;
 
 /** PostgreSQL error codes after which the same request is simply tried again. */
-const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+export const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
 export interface CompareAndSetApplyOptions {
   db: Database;

@@ -7,7 +7,9 @@ import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
 import { PostgresClientLockQuota } from './PostgresClientLockQuota';
 import type {
+  ApplyAllResult,
   ApplyResult,
+  SeatRequest,
   ListQuery,
   SeatPage,
   SeatRecord,
@@ -16,6 +18,7 @@ import type {
   SeatTransition,
 } from '../SeatStore';
 import { CompareAndSetApply } from './CompareAndSetApply';
+import { MultiSeatApply } from './MultiSeatApply';
 import { LockQuotaPool } from './LockQuotaPool';
 import { migrate } from './schema';
 import { SeatReader } from './SeatReader';
@@ -59,6 +62,7 @@ export interface PostgresSeatStoreOptions {
  * Seats in PostgreSQL, shared by any number of service instances. This class only wires the jobs
  * together, each in a file of its own:
  * - {@link CompareAndSetApply}: requests, through the machine, written back by compare-and-set;
+ * - {@link MultiSeatApply}: several seats stepped in one transaction, all or nothing;
  * - {@link SeatReader}: one seat, pages, the summary;
  * - {@link Sweeper}: expires due locks without their instance;
  * - {@link TransitionChannel}: NOTIFY payloads and the LISTEN connection (with reconnect);
@@ -92,6 +96,7 @@ export class PostgresSeatStore implements SeatStore {
   private readonly channel: TransitionChannel;
   private readonly reader: SeatReader;
   private readonly cas: CompareAndSetApply;
+  private readonly many: MultiSeatApply;
   private readonly sweeper: Sweeper;
   private readonly quotas: LockQuotaPool;
   private closed = false;
@@ -117,6 +122,7 @@ export class PostgresSeatStore implements SeatStore {
       reader: this.reader,
       channel: this.channel,
     });
+    this.many = new MultiSeatApply({ db, venue, initial, channel: this.channel });
     this.sweeper = new Sweeper({
       db,
       clock,
@@ -163,6 +169,10 @@ export class PostgresSeatStore implements SeatStore {
 
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
     return this.cas.apply(id, event);
+  }
+
+  applyAll(requests: readonly SeatRequest[]): Promise<ApplyAllResult> {
+    return this.many.apply(requests);
   }
 
   get(id: string): Promise<SeatRecord> {

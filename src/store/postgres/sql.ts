@@ -51,7 +51,22 @@ export const sql = {
    */
   selectDueLocks: `SELECT idx, snapshot, version FROM seat WHERE locked_until <= $1
          ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
-  /** The sweeper's batch write of the rows its transaction holds. */
+  /**
+   * The rows of the seats `$1` (an index array), locked for the rest of the transaction in index
+   * order: two multi-seat steps over overlapping seats queue instead of deadlocking.
+   */
+  lockSeats: 'SELECT idx, snapshot, version FROM seat WHERE idx = ANY($1) ORDER BY idx FOR UPDATE',
+  /**
+   * First rows of several seats (a multi-seat step); a row another writer made meanwhile is not
+   * inserted, and the caller, counting what was, runs its transaction again.
+   */
+  insertSeats: `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
+       SELECT u.idx, u.state, u.snapshot, 1, u.locked_until, u.holder
+       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
+         AS u(idx, state, snapshot, locked_until, holder)
+       ORDER BY u.idx
+       ON CONFLICT (idx) DO NOTHING`,
+  /** The sweeper's batch write of the rows its transaction holds (also a multi-seat step's). */
   writeExpiries: `UPDATE seat SET state = u.state, snapshot = u.snapshot, version = seat.version + 1,
          locked_until = u.locked_until, holder = u.holder
        FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
