@@ -1,15 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
+import { ApiKeys } from './auth/ApiKeys';
+import { Authenticator } from './auth/Authenticator';
+import { boxOfficeTokens, type BoxOfficeTokensOptions } from './auth/BoxOfficeTokens';
+import { GuestSessions } from './auth/GuestSessions';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_EVENT_ID, EventService } from './boxOffice/EventService';
 import { ApiRouter } from './http/ApiRouter';
 import type { RouteDeclaration } from './http/defineRoute';
 import { docsRoutes } from './http/docsRoutes';
 import { eventCatalogRoutes } from './http/eventCatalogRoutes';
-import { requireApiKey } from './http/requireApiKey';
 import { errorHandler, notFound } from './http/errorHandler';
 import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
@@ -19,6 +23,7 @@ import { pageFiles, pageRoutes } from './http/pageRoutes';
 import { seatActionRateLimit } from './http/rateLimit';
 import { requestLogger } from './http/requestLogger';
 import { seatRoutes } from './http/seatRoutes';
+import { sessionRoutes } from './http/sessionRoutes';
 import { securityHeaders } from './http/securityHeaders';
 import { summaryRoutes } from './http/summaryRoutes';
 import { SeatEventHub } from './events/SeatEventHub';
@@ -97,10 +102,28 @@ export interface AppOptions {
   /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
   readyPingTimeoutMs?: number;
   /**
-   * SHA-256 hex digests of the API keys that may create events and open, close or cancel them
-   * (`API_KEYS`); none by default, which refuses those routes to everyone.
+   * SHA-256 hex digests of the API keys of trusted backends (`API_KEYS`): they create, open, close
+   * and cancel events, and act for the users they name; none by default.
    */
   apiKeyDigests?: string[];
+  /**
+   * `AUTH=off`: a write without a credential acts for the user its body names. Local experiments
+   * only (the server then listens on loopback); off by default.
+   */
+  openAuth?: boolean;
+  /**
+   * The key guest session tokens are signed with (`SESSION_SECRET`, or the database's); by
+   * default one generated for this app.
+   */
+  sessionSecret?: string;
+  /** How long a guest session lives, in ms (default 7 200 000: 2 h). */
+  sessionTtlMs?: number;
+  /** `POST /sessions` per client address per minute; `0`, the default here, is no limit (60 in the service). */
+  sessionsPerMinute?: number;
+  /** How the box office's own users' JWTs are verified (`JWT_SECRET`, `JWT_PUBLIC_KEY`, `JWKS_URL`…); none by default. */
+  boxOffice?: BoxOfficeTokensOptions;
+  /** Most verified tokens remembered so repeat requests skip the signature (default 10 000; 0: none). */
+  tokenCacheSize?: number;
   /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
   processMetrics?: boolean;
   /**
@@ -207,6 +230,22 @@ export function createApp(options: AppOptions = {}): SeatApp {
   const scrapeMetrics =
     options.shareMetrics?.(metrics.registry) ?? (() => metrics.registry.metrics());
   const limit = options.rateLimitPerMinute ? seatActionRateLimit(options.rateLimitPerMinute) : null;
+  const sessionLimit = options.sessionsPerMinute
+    ? seatActionRateLimit(options.sessionsPerMinute, 'new sessions')
+    : null;
+  const sessions = new GuestSessions({
+    secret: options.sessionSecret ?? randomBytes(32).toString('base64url'),
+    ttlMs: options.sessionTtlMs ?? 7_200_000,
+    clock,
+  });
+  const auth = new Authenticator({
+    sessions,
+    boxOffice: options.boxOffice && boxOfficeTokens(options.boxOffice),
+    apiKeys: new ApiKeys(options.apiKeyDigests ?? []),
+    clock,
+    open: options.openAuth,
+    cacheSize: options.tokenCacheSize,
+  });
   const events = new SeatEventHub(store, {
     clock,
     heartbeatMs: options.eventsHeartbeatMs,
@@ -256,11 +295,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
   app.use(express.json({ limit: '16kb' }));
   // Every API route, each from its one declaration. Streams and summaries before the seat
   // routes: `/seats/:id` would take `events` and `summary` for seat ids.
-  const api = new ApiRouter();
+  const api = new ApiRouter({ caller: auth.caller, backend: auth.backend });
+  sessionRoutes(api, sessions, sessionLimit?.middleware);
   eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
   seatRoutes(api, service, limit?.middleware);
-  eventCatalogRoutes(api, eventService, requireApiKey(options.apiKeyDigests ?? []));
+  eventCatalogRoutes(api, eventService);
   // Every seat route again per event (`/events/:eventId/...`), in the same order.
   eventRoutes(api, async (req) => (await seatsOf(req)).hub, true, streamGate);
   summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
@@ -294,6 +334,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       events.close();
       await eventService.close();
       limit?.close();
+      sessionLimit?.close();
       metrics.close();
       if (!options.lockQuota) quota?.close();
       if (!options.clientLockQuota) await clientQuota?.close();

@@ -1,5 +1,7 @@
+import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { jwtAlgorithmOf } from './auth/jwtAlgorithmOf';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** One entry of TRUST_PROXY: what Express's `trust proxy` (proxy-addr) accepts, names or addresses. */
@@ -28,6 +30,23 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
       }
       return value;
     });
+
+/** A secret: unset or at least 32 characters (a short HMAC key can be guessed offline). */
+const secret = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 32, {
+      message: `${name} must be at least 32 characters long (e.g. openssl rand -base64 32).`,
+    });
+
+/** Free text, unset when empty. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined));
 
 const configSchema = z.object({
   /** The address to listen on; unset: every interface (Node's default). */
@@ -134,6 +153,56 @@ const configSchema = z.object({
       }
       return digests;
     }),
+  /**
+   * `off`: no credentials, the body's `userId` is trusted (local experiments only: the server then
+   * listens on loopback alone). Anything else, or unset: every write needs a credential.
+   */
+  AUTH: z
+    .enum(['', 'on', 'off'], {
+      error: 'AUTH must be on (the default) or off (local experiments only).',
+    })
+    .optional()
+    .transform((v): 'on' | 'off' => (v === 'off' ? 'off' : 'on')),
+  /** The key guest session tokens are signed with; unset: generated (per process, or kept in PostgreSQL). */
+  SESSION_SECRET: secret('SESSION_SECRET'),
+  /** How long a guest session lives, in ms (1 s to 30 days). */
+  SESSION_TTL_MS: integer('SESSION_TTL_MS', 7_200_000, 1000, 2_592_000_000),
+  /** `POST /sessions` per client address per minute (0: no limit). */
+  SESSIONS_PER_MINUTE: integer('SESSIONS_PER_MINUTE', 60, 0, 1_000_000),
+  /** The box office's HS256 secret (its UTF-8 bytes). */
+  JWT_SECRET: secret('JWT_SECRET'),
+  /** The box office's public key (PEM; RS256, ES256 or EdDSA by the key's type). */
+  JWT_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const pem = raw?.trim() ? raw.trim().replace(/\\n/g, '\n') : undefined;
+      if (pem === undefined) return undefined;
+      try {
+        if (pem.includes('PRIVATE KEY'))
+          throw new Error('this is a private key; give its public half.');
+        jwtAlgorithmOf(createPublicKey(pem));
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `JWT_PUBLIC_KEY must be a PEM public key (RSA, EC P-256 or Ed25519): ${(err as Error).message}`,
+        });
+        return z.NEVER;
+      }
+      return pem;
+    }),
+  /** Where the box office publishes its signing keys (a JSON Web Key Set). */
+  JWKS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+      message: 'JWKS_URL must be an http:// or https:// URL of a JSON Web Key Set.',
+    }),
+  /** When set, box office JWTs must carry exactly this `iss`. */
+  JWT_ISSUER: optionalText(),
+  /** When set, box office JWTs must name this audience in `aud`. */
+  JWT_AUDIENCE: optionalText(),
   CORS_ORIGIN: z
     .string()
     .optional()
@@ -158,6 +227,9 @@ export type Config = z.output<typeof configSchema>;
 
 /** Every environment variable the service reads (the README documents each). */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as Array<keyof Config>;
+
+/** Loopback listen addresses: the only ones `AUTH=off` may listen on. */
+export const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
 /** A configuration the service refuses to start with. */
 export class ConfigError extends Error {
@@ -186,6 +258,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.SEAT_ROWS * config.SEATS_PER_ROW > MAX_SEATS) {
     throw new ConfigError(
       `SEAT_ROWS × SEATS_PER_ROW must be at most ${MAX_SEATS} (got ${config.SEAT_ROWS * config.SEATS_PER_ROW}).`,
+    );
+  }
+  const keys = [
+    config.JWT_SECRET && 'JWT_SECRET',
+    config.JWT_PUBLIC_KEY && 'JWT_PUBLIC_KEY',
+    config.JWKS_URL && 'JWKS_URL',
+  ].filter(Boolean);
+  if (keys.length > 1) {
+    throw new ConfigError(
+      `Set one of JWT_SECRET, JWT_PUBLIC_KEY and JWKS_URL, not ${keys.join(' and ')}: box office tokens are verified one way.`,
+    );
+  }
+  if (config.AUTH === 'off' && config.HOST !== undefined && !LOOPBACK.includes(config.HOST)) {
+    throw new ConfigError(
+      `AUTH=off trusts any userId a request names, so the service listens on 127.0.0.1 only; HOST=${config.HOST} is not allowed with it. Unset HOST, or turn AUTH back on.`,
     );
   }
   if (config.WORKERS > 1 && config.DATABASE_URL === undefined) {

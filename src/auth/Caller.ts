@@ -19,8 +19,19 @@ export interface Caller {
   userId: string;
   /** The client's address (after `TRUST_PROXY`), for per-address caps and rate limits. */
   clientAddress: string;
-  /** For `apiKey` callers: a stable, non-secret id of the key (e.g. the first 12 hex of its digest). */
+  /** For `apiKey` callers: a stable, non-secret id of the key (the first 16 hex digits of its digest). */
   apiKeyId?: string;
 }
 
 export type CallerKind = 'session' | 'jwt' | 'apiKey' | 'open';
+
+/**
+ * A trusted backend calling a route of security `backend` (creating and running events): it acts
+ * for no user, so it is not a {@link Caller}. Left in `res.locals.backend`.
+ */
+export interface Backend {
+  kind: 'apiKey';
+  /** A stable, non-secret id of the key: the first 16 hex digits of its digest. */
+  apiKeyId: string;
+  clientAddress: string;
+}

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import type { Caller } from '../auth/Caller';
+import type { Backend, Caller } from '../auth/Caller';
 import type { RouteDeclaration } from './defineRoute';
 import type { RouteSecurity } from './routeSecurity';
 import { parse } from './schemas';
@@ -17,7 +17,11 @@ export interface RouteInput<D extends RouteDeclaration> {
   query: Parsed<D, 'query'>;
   body: Parsed<D, 'body'>;
   /** Who is asking, as the security level's middleware established it; none on public routes. */
-  caller: D['security'] extends 'public' ? undefined : Caller;
+  caller: D['security'] extends 'caller'
+    ? Caller
+    : D['security'] extends 'backend'
+      ? Backend
+      : undefined;
 }
 
 /** The JSON body of the route's 200 response, as its schema accepts it. */
@@ -88,7 +92,10 @@ export class ApiRouter {
         body: declaration.parseBody
           ? declaration.parseBody(req.body)
           : declaration.body && parse(declaration.body, req.body),
-        caller: (res.locals as { caller?: Caller }).caller,
+        caller:
+          declaration.security === 'backend'
+            ? (res.locals as { backend?: Backend }).backend
+            : (res.locals as { caller?: Caller }).caller,
       } as RouteInput<D>;
       const body = await handler(input, res, req);
       if (body !== undefined) res.json(body);

@@ -101,6 +101,7 @@ export function defineRoute<const D extends RouteDeclaration>(
   }
   return {
     ...declaration,
-    responses: { ...declaration.responses, ...securityDocs[declaration.security].responses },
+    // The level's problems, unless the route words one of those statuses itself.
+    responses: { ...securityDocs[declaration.security].responses, ...declaration.responses },
   };
 }

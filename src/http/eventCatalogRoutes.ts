@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import type { EventService } from '../boxOffice/EventService';
 import type { ApiRouter } from './ApiRouter';
 import { defineRoute } from './defineRoute';
@@ -14,11 +13,6 @@ import {
 import { INTERNAL, json, problemResponse } from './responses';
 
 const NO_EVENT = { 404: problemResponse('EVENT_NOT_FOUND: there is no such event.') };
-const API_KEY_ONLY = {
-  401: problemResponse('UNAUTHENTICATED: no API key, or one this service does not know.', {
-    'WWW-Authenticate': { description: 'Bearer', type: 'string' },
-  }),
-};
 
 export const createEvent = defineRoute({
   method: 'post',
@@ -26,7 +20,7 @@ export const createEvent = defineRoute({
   summary:
     'Create an event (API key): a name, an optional sales window and lock TTL, and a layout (grid shorthand or sections).',
   tags: ['events'],
-  security: 'public',
+  security: 'backend',
   body: createEventBodySchema,
   parseBody: parseCreateEvent,
   responses: {
@@ -34,7 +28,6 @@ export const createEvent = defineRoute({
     400: problemResponse(
       'INVALID_REQUEST: the detail starts with the path of the offending field.',
     ),
-    ...API_KEY_ONLY,
     409: problemResponse('EVENT_EXISTS: an event with this id exists.'),
     413: problemResponse('PAYLOAD_TOO_LARGE: the body is over 2 MB.'),
     ...INTERNAL,
@@ -81,14 +74,13 @@ function adminAction(action: keyof typeof ADMIN_ACTIONS) {
     path: `/events/:eventId/${action}`,
     summary: ADMIN_ACTIONS[action][1],
     tags: ['events'],
-    security: 'public',
+    security: 'backend',
     params: eventParamsSchema,
     responses: {
       200: json(
         'The event after the change (or unchanged when it already was so).',
         eventResponseSchema,
       ),
-      ...API_KEY_ONLY,
       ...NO_EVENT,
       409: problemResponse('EVENT_CANCELLED: a cancelled event cannot be opened or closed.'),
       ...INTERNAL,
@@ -104,31 +96,19 @@ function adminAction(action: keyof typeof ADMIN_ACTIONS) {
  *
  * @example
  * ```ts
- * eventCatalogRoutes(api, events, requireApiKey(digests));
+ * eventCatalogRoutes(new ApiRouter({ backend: auth.backend }), events);
  * ```
  */
-export function eventCatalogRoutes(
-  api: ApiRouter,
-  events: EventService,
-  admin: RequestHandler,
-): void {
-  api.route(
-    createEvent,
-    async ({ body }, res) => {
-      const event = await events.create(body);
-      res.status(201).location(`/events/${event.id}`).json({ event });
-    },
-    { before: [admin] },
-  );
+export function eventCatalogRoutes(api: ApiRouter, events: EventService): void {
+  api.route(createEvent, async ({ body }, res) => {
+    const event = await events.create(body);
+    res.status(201).location(`/events/${event.id}`).json({ event });
+  });
   api.route(listEvents, ({ query }) => events.list(query));
   api.route(getEvent, async ({ params }) => ({ event: await events.details(params.eventId) }));
   for (const action of ['open', 'close', 'cancel'] as const) {
-    api.route(
-      adminAction(action),
-      async ({ params }) => ({
-        event: await events.admin(params.eventId, ADMIN_ACTIONS[action][0]),
-      }),
-      { before: [admin] },
-    );
+    api.route(adminAction(action), async ({ params }) => ({
+      event: await events.admin(params.eventId, ADMIN_ACTIONS[action][0]),
+    }));
   }
 }

@@ -27,7 +27,11 @@ export interface RateLimit {
  * router.post('/seats/:id/lock', limit.middleware, handler);
  * ```
  */
-export function seatActionRateLimit(perMinute: number): RateLimit {
+export function seatActionRateLimit(
+  perMinute: number,
+  /** What is counted, for the 429's sentence (`POST /sessions` has a limit of its own). */
+  what = 'seat actions',
+): RateLimit {
   const windowMs = 60_000;
   // Counts live in this process; behind several instances give each client a sticky instance or
   // swap in a shared store (express-rate-limit has Redis and PostgreSQL ones).
@@ -48,7 +52,7 @@ export function seatActionRateLimit(perMinute: number): RateLimit {
         new HttpError(
           429,
           'RATE_LIMITED',
-          `Too many seat actions ${from} (at most ${perMinute} a minute); try again in ${seconds} s.`,
+          `Too many ${what} ${from} (at most ${perMinute} a minute); try again in ${seconds} s.`,
           { 'Retry-After': String(seconds) },
         ),
       );

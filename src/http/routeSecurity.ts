@@ -3,12 +3,13 @@ import { problemResponse } from './responses';
 
 /**
  * Who may call a route. `public`: anyone. `caller`: a request that has proved who it acts for
- * (issue 11: a guest session, a box office JWT, or an API key acting for a named user); the
- * authentication middleware {@link ApiRouter} is given for the level runs before the route and
- * leaves the {@link Caller} in `res.locals.caller`. A new level is one more key here and in the
- * middleware map given to `ApiRouter`.
+ * (a guest session, a box office JWT, or an API key acting for a named user); the authentication
+ * middleware {@link ApiRouter} is given for the level runs before the route and leaves the
+ * {@link Caller} in `res.locals.caller`. `backend`: a trusted backend's API key only (creating and
+ * running events). A new level is one more key here and in the middleware map given to `ApiRouter`
+ * (`Authenticator` provides both).
  */
-export type RouteSecurity = 'public' | 'caller';
+export type RouteSecurity = 'public' | 'caller' | 'backend';
 
 /** What a security level adds to every route that declares it: its OpenAPI security requirement and its problems. */
 export interface SecurityDocs {
@@ -37,6 +38,17 @@ export const securityDocs: Record<RouteSecurity, SecurityDocs> = {
         { 'WWW-Authenticate': { description: 'Bearer', type: 'string' } },
       ),
       403: problemResponse('FORBIDDEN: the body names another user than the credential’s.'),
+      400: problemResponse(
+        'INVALID_REQUEST: the body or query is not as described (with an API key: no userId naming the user acted for).',
+      ),
+    },
+  },
+  backend: {
+    requirement: [{ bearer: [] }],
+    responses: {
+      401: problemResponse('UNAUTHENTICATED: no API key, or one this service does not know.', {
+        'WWW-Authenticate': { description: 'Bearer', type: 'string' },
+      }),
     },
   },
 };

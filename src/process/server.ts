@@ -11,6 +11,7 @@ import { startInspector } from './inspector';
 import { createLogger } from '../logger';
 import { exitOnSignals } from './shutdown';
 import { createStore } from '../store/createStore';
+import type { SeatStore } from '../store/SeatStore';
 import { VenueMismatchError } from '../store/postgres/schema';
 
 /**
@@ -46,6 +47,7 @@ async function serve(config: Config): Promise<void> {
     console.error(`Cannot start: ${onDatabase ? what : ''}${err.message}`);
     process.exit(1);
   });
+  const sessionSecret = config.SESSION_SECRET ?? (await sharedSessionKey(store));
   const seatApp = createApp({
     store,
     lockTtlMs: config.LOCK_TTL_MS,
@@ -58,6 +60,17 @@ async function serve(config: Config): Promise<void> {
     trustProxy: config.TRUST_PROXY,
     maxLocksPerUser: config.MAX_LOCKS_PER_USER,
     apiKeyDigests: config.API_KEYS,
+    openAuth: config.AUTH === 'off',
+    sessionSecret,
+    sessionTtlMs: config.SESSION_TTL_MS,
+    sessionsPerMinute: config.SESSIONS_PER_MINUTE,
+    boxOffice: {
+      secret: config.JWT_SECRET,
+      publicKey: config.JWT_PUBLIC_KEY,
+      jwksUrl: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    },
     maxLocksPerClient: config.MAX_LOCKS_PER_CLIENT,
     corsOrigin: config.CORS_ORIGIN,
     processMetrics: true,
@@ -65,7 +78,9 @@ async function serve(config: Config): Promise<void> {
   });
   const server = createServer(seatApp.app);
   applyServerTimeouts(server);
-  server.listen(config.PORT, config.HOST, () => {
+  // AUTH=off trusts any userId a request names: only this host may reach it.
+  const host = config.AUTH === 'off' ? (config.HOST ?? '127.0.0.1') : config.HOST;
+  server.listen(config.PORT, host, () => {
     seatApp.lifecycle.ready();
     const { port } = server.address() as AddressInfo;
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
@@ -73,13 +88,27 @@ async function serve(config: Config): Promise<void> {
     const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
     logger.info(
       { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
-      `Seat service listening on http://${urlHost(config.HOST)}:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
+      `Seat service listening on http://${urlHost(host)}:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
     );
     if (!onDatabase && !cluster.isWorker) {
       logger.warn(
         { store: 'memory', durable: false },
         'Seats live in this process only: a restart or crash forgets every lock and booking. ' +
           'Set DATABASE_URL=postgres://user@host/db to keep them in PostgreSQL.',
+      );
+    }
+    if (config.AUTH === 'off') {
+      logger.warn(
+        { auth: 'off', host },
+        `AUTH=off: writes need no credential and act for whatever userId they name; listening on ${host} only. For local experiments, never for a real sale.`,
+      );
+    }
+    if (config.SESSION_SECRET === undefined && !cluster.isWorker) {
+      logger.info(
+        { sessionKey: sessionSecret === undefined ? 'process' : 'database' },
+        sessionSecret === undefined
+          ? 'SESSION_SECRET unset: guest sessions are signed with a key generated for this process; they end when it restarts.'
+          : 'SESSION_SECRET unset: guest sessions are signed with the key kept in the database, shared by every instance.',
       );
     }
     if (inspector) {
@@ -96,6 +125,18 @@ async function serve(config: Config): Promise<void> {
   });
   if (inspector) seatApp.lifecycle.onShutdown(() => inspector.stop());
   exitOnSignals({ server, app: seatApp, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger });
+}
+
+/** The session key the store keeps for every instance, or `undefined` (memory: one per process). */
+async function sharedSessionKey(store: SeatStore): Promise<string | undefined> {
+  try {
+    return await store.sessionKey?.();
+  } catch (err) {
+    console.error(
+      `Cannot start: cannot read the session key from the database: ${(err as Error).message}`,
+    );
+    process.exit(1);
+  }
 }
 
 /** How a URL names the listening address: `localhost` for every interface, IPv6 in brackets. */

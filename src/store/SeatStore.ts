@@ -146,4 +146,10 @@ export interface SeatStore {
    * same reason. Every store provides its own.
    */
   createClientLockQuota(max: number): ClientLockQuota;
+  /**
+   * The key guest sessions are signed with when `SESSION_SECRET` is unset, kept where the seats are
+   * so every instance sharing the store accepts every instance's sessions (PostgreSQL: generated
+   * once, in a table). A store of one process has none: the service generates one per process.
+   */
+  sessionKey?(): Promise<string>;
 }

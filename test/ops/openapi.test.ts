@@ -78,6 +78,7 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
       apiKeyDigests: [createHash('sha256').update('sk_docs').digest('hex')],
     });
     const admin = { Authorization: 'Bearer sk_docs' };
+    await api.call('POST', '/sessions');
     const layout = { sections: [{ id: 'F', rows: [{ label: 'A', seats: 2 }] }] };
     await api.call('POST', '/events', { body: { id: 'e', name: 'E', layout }, headers: admin });
     await api.call('POST', '/events', { body: { id: 'e', name: 'E', layout }, headers: admin }); // 409

@@ -51,6 +51,13 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX IF NOT EXISTS client_lock_client ON client_lock (client);
    CREATE INDEX IF NOT EXISTS client_lock_until ON client_lock (until);`,
+  // Keys the service generates once for every instance (the guest session signing key when
+  // SESSION_SECRET is unset), by name; see PostgresSeatStore.sessionKey.
+  `CREATE TABLE IF NOT EXISTS service_key (
+     name text PRIMARY KEY,
+     secret text NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -21,6 +21,11 @@ export const sql = {
   sumCounts: 'SELECT sum(locked) AS locked, sum(booked) AS booked FROM seat_count',
   /** Whether the database answers at all. */
   ping: 'SELECT 1',
+  /** Keeps key `$1` as `$2` unless the key exists, and returns the key kept (first writer wins). */
+  keepServiceKey: `WITH kept AS (
+         INSERT INTO service_key (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING
+         RETURNING secret)
+       SELECT secret FROM kept UNION ALL SELECT secret FROM service_key WHERE name = $1`,
 
   /** The first write of a seat (parameters: idx, state, snapshot, locked_until, holder). */
   insertSeat: `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
