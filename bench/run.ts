@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../scripts/postgres/testD
 import { freePort } from '../scripts/freePort';
 import { compileBench } from './compiled';
 import { killChildren, NodeChild, type Memory } from './NodeChild';
+import { measureSeatMapRender } from './seatmapRender';
 import { measureStageCosts } from './stageCosts';
 import { burst, lockFirst, medianGetMs, metricsAcrossWorkers, type TargetRow } from './targets';
 import {
@@ -472,6 +473,12 @@ async function main(): Promise<void> {
 
   const targets: TargetRow[] = [];
   if (!args.only) targets.push(...(await measureTargets(stores)));
+  if (!args.only) {
+    // The seat map's overview of a 100,000-seat event, drawn in headless Chromium.
+    const seatMap = await measureSeatMapRender();
+    if (seatMap) targets.push(seatMap.row);
+    else console.log('Seat map row: no Chromium (Debian package chromium), skipped');
+  }
 
   const report = renderReport({
     date: new Date().toISOString(),

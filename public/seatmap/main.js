@@ -2,45 +2,68 @@
 // The seat map: plain browser modules, no framework and no build step. The server decides every
 // seat rule; this page only shows seats, sends the user's requests and shows the server's answers.
 // This module wires the others together and holds what the page is doing right now.
-import { fetchSeats, getJson, post, RefusedError } from './api.js';
+import { getJson, post, RefusedError } from './api.js';
 import { startCountdowns, tick } from './countdowns.js';
 import { pageElements } from './dom.js';
+import { EventLayout } from './eventLayout.js';
+import { loadEventPicker } from './eventPicker.js';
 import { moveFocus, onGridKey } from './keyboard.js';
 import { lockEndedMessage } from './lockEnded.js';
 import { say as sayIn } from './message.js';
 import { renderMineList } from './mineList.js';
 import { MySeats } from './mySeats.js';
-import { pageSeats, pageSizeFrom, updatePager } from './pager.js';
+import { MINE_COLOUR, Overview, OVERVIEW_COLOURS } from './overview.js';
 import { SeatGrid } from './seatGrid.js';
-import { rowIndex, rowLabel, seatIdAt } from './seatIds.js';
+import {
+  gridRows,
+  pageFrom,
+  previousPageStart,
+  SHOW_WHOLE_UP_TO,
+  updatePager,
+} from './seatPages.js';
+import { SeatStates } from './seatStates.js';
 import { openSeatStream } from './seatStream.js';
+import { SectionList } from './sectionList.js';
 import { readJson, writeJson } from './storage.js';
-import { SummaryView } from './summary.js';
+import { showCounts } from './summary.js';
 
 /** @typedef {import('./types.js').PageConfig} PageConfig */
 /** @typedef {import('./types.js').Transition} Transition */
-/** @typedef {import('./types.js').Seat} Seat */
+/** @typedef {import('./types.js').SeatPage} SeatPage */
+/** @typedef {import('./types.js').EventDetails} EventDetails */
 /** @typedef {import('./types.js').LockAnswer} LockAnswer */
 /** @typedef {import('./types.js').SettleAnswer} SettleAnswer */
 /** @typedef {import('./mineList.js').SettleAction} SettleAction */
+/** @typedef {import('./seatPages.js').SeatRange} SeatRange */
 
 const NAME_KEY = 'seatmap.name';
 /** Refusal codes meaning the user's lock is gone. */
 const GONE = new Set(['LOCK_EXPIRED', 'NOT_LOCKED', 'LOCK_NOT_HELD']);
+const SALES_TEXT = {
+  scheduled: 'Sales have not opened yet.',
+  onSale: 'On sale.',
+  closed: 'Sales are closed.',
+  cancelled: 'This event is cancelled.',
+};
 
 const el = pageElements();
-const mine = new MySeats();
+/** The event on screen: `?event=<id>`, the default event without it. */
+const query = new URLSearchParams(window.location.search);
+const eventId = query.get('event') || 'default';
+/** Where the event's seat routes live. */
+const base = `/events/${encodeURIComponent(eventId)}`;
+const mine = new MySeats(eventId);
 const grid = new SeatGrid(el.grid, (id, state) => mine.of(id, userId())?.state === state);
-const summary = new SummaryView(el.summary);
+const sections = new SectionList(el.sectionList, (s) => openSection(s, layout.sections[s].start));
 
-/** @type {PageConfig} */
-let config = { rows: 0, seatsPerRow: 0, lockTtlMs: 0, inspectorUrl: null };
-/** The seats on screen: index of the first, and how many. */
-const shown = { start: 0, size: 0 };
+let layout = new EventLayout([], true);
+let states = new SeatStates(layout);
+/** @type {Overview | null} the venue on a canvas, for events too big to show whole */
+let overview = null;
+/** The seats on screen: which section (-1 for the whole event), and which of its seats. */
+const shown = { section: -1, start: 0, end: 0 };
 /** @type {Transition[] | null} events that arrive while seats load, applied in order after */
 let pending = null;
-/** Counts page loads, so that only the latest one renders. */
-let loads = 0;
 /** Seats this page is releasing right now: their return to available is no news to the user. */
 const releasing = new Set();
 
@@ -57,61 +80,99 @@ function userId() {
   return el.name.value.trim();
 }
 
+/** @param {string} id */
+const seatUrl = (id) => `${base}/seats/${encodeURIComponent(id)}`;
+
 // ---------- seats on screen ----------
 
 /**
- * Shows the seats from index `start`; a newer call (a quick second click) wins.
- * @param {number} start
+ * Shows seats `range` of section `s` (-1: the whole event) as buttons, from the states loaded.
+ * @param {number} s
+ * @param {SeatRange} range
  */
-async function loadPage(start) {
-  const load = ++loads;
-  pending = pending || [];
-  grid.setBusy();
-  const size = pageSizeFrom(start, summary.total, config.seatsPerRow);
-  /** @type {Seat[] | null} */
-  let seats = null;
-  try {
-    seats = await fetchSeats(start === 0 ? null : seatIdAt(start - 1, config.seatsPerRow), size);
-  } catch (err) {
-    say(`Could not load the seats: ${reasonOf(err)}`, 'error');
-  }
-  if (load !== loads) return;
-  if (seats) {
-    shown.start = start;
-    shown.size = size;
-    grid.render(seats);
-    mine.prune((id) => grid.stateOf(id), Date.now());
-  }
-  const queued = pending;
-  pending = null;
-  queued.forEach(applyTransition);
+function showSeats(s, range) {
+  shown.section = s;
+  shown.start = range.start;
+  shown.end = range.end;
+  grid.render(gridRows(layout, states, range));
   updatePager(
     { pager: el.pager, label: el.pageLabel, previous: el.pagePrev, next: el.pageNext },
-    { ...shown, total: summary.total, seatsPerRow: config.seatsPerRow },
+    layout,
+    s,
+    range,
   );
   refreshMine();
 }
 
 /**
- * Runs a page load from an event handler, where nobody awaits it (it reports its own failures).
- * @param {number} start
+ * Opens section `s` at the page that starts at seat `from`.
+ * @param {number} s
+ * @param {number} from
  */
-function showPage(start) {
-  void loadPage(start);
+function openSection(s, from) {
+  const section = layout.sections[s];
+  sections.choose(s);
+  el.sectionHeading.textContent = `${section.name}: ${(section.end - section.start).toLocaleString('en')} seats`;
+  showSeats(s, pageFrom(layout, s, from));
+  const url = new URL(window.location.href);
+  url.searchParams.set('event', eventId);
+  url.searchParams.set('section', section.id);
+  window.history.replaceState(null, '', url);
+}
+
+/** Draws the overview again, whole (after a load, a resync, a resize). */
+function drawOverview() {
+  if (!overview) return;
+  const width = Math.max(240, el.overviewArea.clientWidth);
+  overview.place(width, Math.max(240, Math.round(window.innerHeight * 0.75)));
+  const load = performance.now();
+  overview.draw(states, mineIndexes());
+  performance.measure('seatmap:overview-draw', { start: load, end: performance.now() });
+}
+
+/** Indexes of the seats this browser holds for the user on screen. */
+function mineIndexes() {
+  return mine.listFor(userId()).map(([id]) => layout.indexOf(id));
+}
+
+/**
+ * Repaints seat `index` on the overview: the user's colour, or its state's.
+ * @param {number} index
+ */
+function paintOverview(index) {
+  if (!overview || index < 0) return;
+  const id = layout.idAt(index);
+  const colour = mine.of(id, userId()) ? MINE_COLOUR : OVERVIEW_COLOURS[states.bytes[index]];
+  overview.paintSeat(index, colour);
+}
+
+/**
+ * Records seat `id`'s new state everywhere it is shown: counts, overview, section, button.
+ * @param {string} id
+ * @param {import('./types.js').SeatState} state
+ */
+function setSeat(id, state) {
+  const index = layout.indexOf(id);
+  if (index < 0) return;
+  if (states.set(index, state)) {
+    showCounts(el.summary, states.counts);
+    sections.update(layout.sectionAt(index), states);
+  }
+  paintOverview(index);
+  grid.setState(id, state);
 }
 
 // ---------- the user's seats ----------
 
 function refreshMine() {
-  renderMineList(
-    { list: el.mineList, empty: el.mineEmpty },
-    mine.listFor(userId()),
-    (id, action) => {
-      void settle(id, action);
-    },
-  );
+  const entries = mine.listFor(userId());
+  renderMineList({ list: el.mineList, empty: el.mineEmpty }, entries, (id, action) => {
+    void settle(id, action);
+  });
   tick(el.mineList, Date.now());
   grid.paintAll();
+  // Every seat this browser knows of (whoever's): one of them may have stopped being the user's.
+  for (const id of mine.seats.keys()) paintOverview(layout.indexOf(id));
 }
 
 /** @param {string} id */
@@ -132,14 +193,14 @@ async function lock(id) {
   }
   try {
     /** @type {LockAnswer} */
-    const body = await post(`/seats/${encodeURIComponent(id)}/lock`, { userId: name });
+    const body = await post(`${seatUrl(id)}/lock`, { userId: name });
     mine.set(id, {
       userId: name,
       state: 'locked',
       lockId: body.lockId,
       expiresAt: Date.parse(body.expiresAt),
     });
-    grid.setState(id, body.seat.state);
+    setSeat(id, body.seat.state);
     refreshMine();
     say(body.message, 'ok');
   } catch (err) {
@@ -158,13 +219,13 @@ async function settle(id, action) {
   if (action === 'release') releasing.add(id);
   try {
     /** @type {SettleAnswer} */
-    const body = await post(`/seats/${encodeURIComponent(id)}/${action}`, {
+    const body = await post(`${seatUrl(id)}/${action}`, {
       userId: entry.userId,
       lockId: entry.lockId,
     });
     if (action === 'confirm') mine.set(id, { ...entry, state: 'booked' });
     else mine.delete(id);
-    grid.setState(id, body.seat.state);
+    setSeat(id, body.seat.state);
     say(body.message, 'ok');
   } catch (err) {
     // The server says this lock is no longer the user's: stop showing it as theirs.
@@ -195,15 +256,42 @@ function applyTransition(event) {
     }
     refreshMine();
   }
-  grid.setState(event.id, event.to);
-  summary.apply(event);
+  setSeat(event.id, event.to);
+}
+
+/**
+ * Reads every seat's state (the seats not available), then applies what the stream brought
+ * meanwhile, and shows it all: counts, overview, sections, the seats on screen.
+ */
+async function loadStates() {
+  pending = pending || [];
+  grid.setBusy();
+  try {
+    await states.load(base);
+  } finally {
+    const queued = pending;
+    pending = null;
+    for (const event of queued) applyTransition(event);
+  }
+  // The user's seats the server no longer shows as theirs (a lock that ran out while the page was
+  // closed, a restart) are forgotten.
+  mine.prune((id) => {
+    const index = layout.indexOf(id);
+    return index < 0 ? undefined : states.stateAt(index);
+  }, Date.now());
+  showCounts(el.summary, states.counts);
+  if (overview) {
+    drawOverview();
+    sections.render(layout, states);
+  }
+  if (shown.section >= 0) openSection(shown.section, shown.start);
+  else if (shown.end > 0) showSeats(-1, { start: 0, end: layout.size });
 }
 
 /** The stream could not replay what this page missed (too long away, or a restart): reload. */
 async function resync() {
   try {
-    await summary.load();
-    await loadPage(Math.min(shown.start, Math.max(0, summary.total - 1)));
+    await loadStates();
   } catch (err) {
     say(`Could not load the seat map: ${reasonOf(err)}`, 'error');
   }
@@ -220,16 +308,22 @@ function showConnection(live) {
 /** @param {SubmitEvent} event */
 function onRowJump(event) {
   event.preventDefault();
-  const label = el.rowInput.value.trim().toUpperCase();
-  const row = /^[A-Z]{1,6}$/.test(label) ? rowIndex(label) : -1;
-  if (row < 0 || row >= config.rows) {
+  const s = Math.max(0, shown.section);
+  const section = layout.sections[s];
+  const typed = el.rowInput.value.trim();
+  const rows = layout.rows.slice(section.firstRow, section.firstRow + section.rowCount);
+  const row =
+    rows.find((r) => r.label === typed) ??
+    rows.find((r) => r.label.toUpperCase() === typed.toUpperCase());
+  if (!row) {
+    const range = `${rows[0].label} to ${rows[rows.length - 1].label}`;
     say(
-      `There is no row ${label || '(empty)'}; rows go from A to ${rowLabel(config.rows - 1)}.`,
+      `There is no row ${typed || '(empty)'} in ${section.name}; rows go from ${range}.`,
       'error',
     );
     return;
   }
-  showPage(row * config.seatsPerRow);
+  openSection(s, row.start);
 }
 
 /** @param {MouseEvent} event */
@@ -242,6 +336,34 @@ function onGridClick(event) {
   void lock(seat.dataset.seat);
 }
 
+/** @param {MouseEvent} event */
+function onOverviewClick(event) {
+  const spot = overview?.hit(event.offsetX, event.offsetY);
+  if (!spot) return;
+  openSection(spot.section, layout.rows[spot.row].start);
+  el.sectionHeading.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * Reads the event and its layout. Whether seat ids are a grid's (`A12`) or a section's
+ * (`FLOOR-A-12`) is read from the event's first seat.
+ */
+async function loadEvent() {
+  /** @type {Promise<{ event: EventDetails }>} */
+  const details = getJson(base);
+  /** @type {SeatPage} */
+  const first = await getJson(`${base}/seats?limit=1`);
+  const { event } = await details;
+  const gridIds = !first.seats[0]?.id.includes('-');
+  layout = new EventLayout(event.layout.sections, gridIds);
+  states = new SeatStates(layout);
+  el.mapHeading.textContent = event.name;
+  el.eventState.textContent = SALES_TEXT[event.salesState];
+  el.eventState.dataset.sales = event.salesState;
+  document.title = `${event.name} · Seat map`;
+  return event;
+}
+
 async function start() {
   el.name.value = readJson(NAME_KEY, '');
   el.name.addEventListener('input', () => {
@@ -250,27 +372,57 @@ async function start() {
   });
   el.grid.addEventListener('click', onGridClick);
   el.grid.addEventListener('keydown', onGridKey);
+  el.overview.addEventListener('click', onOverviewClick);
   el.pagePrev.addEventListener('click', () =>
-    showPage(Math.max(0, shown.start - pageSeats(config.seatsPerRow))),
+    openSection(shown.section, previousPageStart(layout, shown.section, shown.start)),
   );
-  el.pageNext.addEventListener('click', () => showPage(shown.start + shown.size));
+  el.pageNext.addEventListener('click', () => openSection(shown.section, shown.end));
   el.rowJump.addEventListener('submit', onRowJump);
+  el.eventForm.addEventListener('submit', (event) => event.preventDefault());
   startCountdowns(el.mineList);
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let resizing;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(drawOverview, 200);
+  });
 
+  loadEventPicker(el.eventPicker, eventId).catch((err) =>
+    say(`Could not list the events: ${reasonOf(err)}`, 'error'),
+  );
   try {
-    config = await getJson('/config.json');
+    /** @type {Promise<PageConfig>} */
+    const configured = getJson('/config.json');
+    await loadEvent();
+    const config = await configured;
     if (config.inspectorUrl) {
       el.inspector.href = config.inspectorUrl;
       el.inspector.hidden = false;
     }
     // Listen first, then load: a change made while loading is queued, not lost.
-    await openSeatStream({
+    pending = [];
+    await openSeatStream(`${base}/seats/events`, {
       onTransition: applyTransition,
       onResync: () => void resync(),
       onStatus: showConnection,
     });
-    await summary.load();
-    await loadPage(0);
+    const big = layout.size > SHOW_WHOLE_UP_TO;
+    if (big) {
+      overview = new Overview(el.overview, layout);
+      el.overviewArea.hidden = false;
+    }
+    await loadStates();
+    performance.mark('seatmap:loaded');
+    if (!big) showSeats(-1, { start: 0, end: layout.size });
+    else {
+      const chosen = layout.sectionIndex(query.get('section') ?? '');
+      // One section (a grid) has nothing to choose: it opens at once.
+      if (chosen >= 0 || layout.sections.length === 1) openSection(Math.max(0, chosen), 0);
+      else {
+        el.sectionHeading.textContent = 'Choose a section to see its seats.';
+        grid.render([]);
+      }
+    }
   } catch (err) {
     say(`Could not load the seat map: ${reasonOf(err)}`, 'error');
   }

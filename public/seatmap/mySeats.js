@@ -6,12 +6,15 @@ import { readJson, writeJson } from './storage.js';
 /** @typedef {import('./types.js').MySeat} MySeat */
 /** @typedef {import('./types.js').SeatState} SeatState */
 
-const KEY = 'seatmap.mine';
+/** Where the default event's seats were kept before there were events: kept, so none is lost. */
+const DEFAULT_KEY = 'seatmap.mine';
 
 export class MySeats {
-  constructor() {
+  /** @param {string} eventId each event's seats are kept apart (two events both have an A1) */
+  constructor(eventId) {
+    this.key = eventId === 'default' ? DEFAULT_KEY : `${DEFAULT_KEY}.${eventId}`;
     /** @type {Map<string, MySeat>} seat id → what this page knows of the user's seat */
-    this.seats = new Map(readJson(KEY, /** @type {Array<[string, MySeat]>} */ ([])));
+    this.seats = new Map(readJson(this.key, /** @type {Array<[string, MySeat]>} */ ([])));
   }
 
   /**
@@ -74,6 +77,6 @@ export class MySeats {
 
   /** @private */
   save() {
-    writeJson(KEY, [...this.seats]);
+    writeJson(this.key, [...this.seats]);
   }
 }

@@ -1,8 +1,7 @@
 // @ts-check
 // The seats on screen: one button per seat, grouped by row, repainted one seat at a time.
-import { rowOf } from './seatIds.js';
 
-/** @typedef {import('./types.js').Seat} Seat */
+/** @typedef {import('./types.js').GridRow} GridRow */
 /** @typedef {import('./types.js').SeatState} SeatState */
 
 /** Each colour comes with a word, so the state never depends on colour alone. */
@@ -58,24 +57,17 @@ export class SeatGrid {
   }
 
   /**
-   * Shows these seats instead of the ones on screen.
-   * @param {Seat[]} seats
+   * Shows these rows of seats instead of the ones on screen.
+   * @param {GridRow[]} rows
    */
-  render(seats) {
+  render(rows) {
     this.buttons.clear();
     this.states.clear();
     const fragment = document.createDocumentFragment();
-    /** @type {HTMLDivElement | null} */
-    let row = null;
-    let rowName = '';
-    seats.forEach((seat, i) => {
-      const name = rowOf(seat.id);
-      if (!row || name !== rowName) {
-        rowName = name;
-        row = rowElement(name);
-        fragment.append(row);
-      }
-      row.append(this.seatButton(seat, i === 0));
+    rows.forEach(({ label, name, seats }, r) => {
+      const row = rowElement(label, name);
+      seats.forEach((seat, i) => row.append(this.seatButton(seat, r === 0 && i === 0)));
+      fragment.append(row);
     });
     this.element.replaceChildren(fragment);
     this.element.setAttribute('aria-busy', 'false');
@@ -116,7 +108,7 @@ export class SeatGrid {
 
   /**
    * @private
-   * @param {Seat} seat
+   * @param {import('./types.js').GridSeat} seat
    * @param {boolean} focusable the grid is one tab stop: one seat is in the tab order
    */
   seatButton(seat, focusable) {
@@ -127,7 +119,7 @@ export class SeatGrid {
     button.tabIndex = focusable ? 0 : -1;
     const number = document.createElement('span');
     number.className = 'num';
-    number.textContent = seat.id.slice(rowOf(seat.id).length);
+    number.textContent = String(seat.number);
     const status = document.createElement('span');
     status.className = 'st';
     button.append(number, status);
@@ -140,17 +132,18 @@ export class SeatGrid {
 
 /**
  * A row's group, labelled for screen readers, with its visible label.
- * @param {string} name
+ * @param {string} text the row's label as shown (`A`)
+ * @param {string} name what a screen reader calls it (`Row A of Floor`)
  */
-function rowElement(name) {
+function rowElement(text, name) {
   const row = document.createElement('div');
   row.className = 'row';
   row.setAttribute('role', 'group');
-  row.setAttribute('aria-label', `Row ${name}`);
+  row.setAttribute('aria-label', name);
   const label = document.createElement('span');
   label.className = 'row-label';
   label.setAttribute('aria-hidden', 'true');
-  label.textContent = name;
+  label.textContent = text;
   row.append(label);
   return row;
 }

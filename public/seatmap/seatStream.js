@@ -1,6 +1,7 @@
 // @ts-check
-// The live seat events (`GET /seats/events`): every transition of every seat, resumed by the
-// browser's EventSource after a drop, and a `resync` when the server cannot replay what was missed.
+// The live seat events of one event (`GET /events/:eventId/seats/events`): every transition of
+// every seat, resumed by the browser's EventSource after a drop, and a `resync` when the server
+// cannot replay what was missed.
 
 /** @typedef {import('./types.js').Transition} Transition */
 
@@ -14,12 +15,13 @@
 /**
  * Opens the stream; resolves once it is open or has failed for the first time, so that the page
  * loads its seats only after it is listening (a change made while loading is queued, not lost).
+ * @param {string} url the stream's address
  * @param {StreamHandlers} handlers
  * @returns {Promise<void>}
  */
-export function openSeatStream({ onTransition, onResync, onStatus }) {
+export function openSeatStream(url, { onTransition, onResync, onStatus }) {
   return new Promise((resolve) => {
-    const source = new EventSource('/seats/events');
+    const source = new EventSource(url);
     source.onopen = () => {
       onStatus(true);
       resolve();

@@ -7,6 +7,38 @@
 /** @typedef {{ id: string, state: SeatState, expiresAt?: string }} Seat */
 
 /**
+ * A seat as the grid draws it: its id, state and number in its row.
+ * @typedef {{ id: string, state: SeatState, number: number }} GridSeat
+ */
+
+/**
+ * A row as the grid draws it: its label (`A`), its name for screen readers (`Row A of Floor`),
+ * its seats on screen.
+ * @typedef {{ label: string, name: string, seats: GridSeat[] }} GridRow
+ */
+
+/** @typedef {'scheduled' | 'onSale' | 'closed' | 'cancelled'} SalesState */
+
+/** @typedef {{ label: string, seats: number }} RowShape */
+
+/**
+ * One section of `GET /events/:eventId`'s layout: enough to draw it and name it.
+ * @typedef {{ id: string, name: string, category: string, seats: number, rows: RowShape[] }} SectionShape
+ */
+
+/**
+ * An event as `GET /events` lists it.
+ * @typedef {{ id: string, name: string, salesState: SalesState, startsAt: string | null, lockTtlMs: number, seats: number }} EventView
+ */
+
+/** @typedef {{ events: EventView[], next: string | null }} EventList */
+
+/**
+ * `GET /events/:eventId`: the event, its counts and the layout to draw.
+ * @typedef {EventView & { counts: Summary, layout: { sections: SectionShape[] } }} EventDetails
+ */
+
+/**
  * Why a seat changed, as the seat machine decided it (the event stream's `reason`).
  * @typedef {'locked' | 'confirmed' | 'released' | 'expired'} TransitionReason
  */

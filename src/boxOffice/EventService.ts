@@ -158,7 +158,9 @@ export class EventService {
         do {
           const page = await seats.service.list({ state, after, limit: 10_000 });
           for (const seat of page.seats) {
-            const entry = categories.get(seat.category!)!;
+            // From the layout: the default event's seat answers carry no category (its old routes'
+            // answers are kept as they were), so `seat.category` may be absent.
+            const entry = categories.get(layout.placeAt(layout.indexOf(seat.id)!).category)!;
             entry[state]++;
             entry.available--;
           }

@@ -192,6 +192,16 @@ describe('events over HTTP', () => {
     });
   });
 
+  it('describes the default event with a locked seat and a booked one, counted by category', async () => {
+    const { lockId } = (await api.call('POST', '/seats/A1/lock', { body: { userId: 'alice' } }))
+      .body;
+    await api.call('POST', '/seats/A1/confirm', { body: { userId: 'alice', lockId } });
+    await api.call('POST', '/seats/A2/lock', { body: { userId: 'bob' } });
+    const { status, body } = await api.call('GET', '/events/default');
+    expect(status).to.equal(200);
+    expect(body.event.categories[0]).to.include({ category: 'standard', locked: 1, booked: 1 });
+  });
+
   it('pages the event list and answers 404 for an unknown event', async () => {
     for (const id of ['a', 'b', 'c'])
       await create({ id, name: id, layout: { rows: 1, seatsPerRow: 1 } });

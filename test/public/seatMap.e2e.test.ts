@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +16,8 @@ import { serve } from '../support/serve';
  * shows into docs/.
  */
 const TTL = 60_000;
+const KEY = 'sk_test_seatmap_key';
+const DIGEST = createHash('sha256').update(KEY).digest('hex');
 const SCREENSHOTS =
   process.env.SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : null;
 
@@ -23,13 +26,13 @@ const seat = (id: string, state?: string, mine?: boolean) =>
   (state ? `[data-state="${state}"]` : '') +
   (mine === undefined ? '' : `[data-mine="${mine}"]`);
 
-async function openAs(browser: Browser, url: string, name: string): Promise<Page> {
+async function openAs(browser: Browser, url: string, name: string, path = '/'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
   });
-  await page.goto(url);
+  await page.goto(url + path);
   await page.waitForSelector('#connection[data-live="true"]');
   await page.waitForSelector('#grid[aria-busy="false"]');
   await page.fill('#user-name', name);
@@ -165,7 +168,7 @@ describe('seat map in headless Chromium', function () {
     }
   });
 
-  it('does not try to render a 1,000,000-seat venue: a summary and one page of seats', async () => {
+  it('draws a 1,000,000-seat default event as an overview, with one page of seat buttons', async () => {
     const { service, url, stop } = await serve({
       rows: 1000,
       seatsPerRow: 1000,
@@ -177,6 +180,9 @@ describe('seat map in headless Chromium', function () {
       expect(await page.textContent('[data-count="total"]')).to.equal('1,000,000');
       expect(await page.isVisible('#inspector-link')).to.equal(false); // no INSPECT=1
       expect(await page.textContent('[data-count="locked"]')).to.equal('1');
+      await page.waitForSelector('#overview[data-drawn="true"]');
+      expect(await countPixels(page, OVERVIEW.available)).to.be.greaterThan(0);
+      // A grid is one section: it opens at once, a page of whole rows at a time.
       expect(await page.locator('#grid .seat').count()).to.equal(1000);
       expect(await page.textContent('#page-label')).to.equal('Seats A1–A1000 of 1,000,000');
       await page.fill('#row-input', 'alj');
@@ -188,7 +194,135 @@ describe('seat map in headless Chromium', function () {
       await stop();
     }
   });
+
+  it('a 100,000-seat event from the API: the overview draws, a section opens, locks elsewhere show up live', async () => {
+    const { url, api, eventService, stop } = await serve({
+      apiKeyDigests: [DIGEST],
+      lockTtlMs: 60_000,
+      maxLocksPerUser: 0,
+    });
+    try {
+      // Ten sections of 50 rows × 200 seats, as a box office's backend would create them.
+      const sections = Array.from({ length: 10 }, (_, s) => ({
+        id: `S${s + 1}`,
+        name: `Block ${s + 1}`,
+        rows: Array.from({ length: 50 }, (_, r) => ({ label: rowLabel(r), seats: 200 })),
+      }));
+      const created = await api.send('POST', '/events', {
+        body: { id: 'stadium', name: 'Stadium night', layout: { sections } },
+        headers: { Authorization: `Bearer ${KEY}` },
+      });
+      expect(created.status).to.equal(201);
+      const lockElsewhere = async (id: string, userId: string) =>
+        expect(
+          (await api.send('POST', `/events/stadium/seats/${id}/lock`, { body: { userId } })).status,
+        ).to.equal(200);
+      await lockElsewhere('S2-A-1', 'carol');
+      if (SCREENSHOTS) {
+        // For the picture: part of the house sold, in blocks, as sales go.
+        const { service } = await eventService.seatsOf('stadium');
+        for (const [s, rows] of [
+          [1, 30],
+          [2, 12],
+          [5, 45],
+          [8, 20],
+        ]) {
+          for (let i = 0; i < rows * 200; i++) {
+            const id = `S${s}-${rowLabel(Math.floor(i / 200))}-${(i % 200) + 1}`;
+            if (id === 'S2-A-1') continue;
+            const { lockId } = await service.lock(id, `fan${s}-${i}`);
+            await service.confirm(id, `fan${s}-${i}`, lockId);
+          }
+        }
+      }
+
+      const page = await openAs(browser!, url, 'erin', '/?event=stadium');
+      await page.waitForSelector('#overview[data-drawn="true"]');
+      expect(await page.textContent('#map-heading')).to.equal('Stadium night');
+      expect(await page.textContent('[data-count="total"]')).to.equal('100,000');
+      expect(await page.textContent('[data-count="locked"]')).to.equal('1');
+      expect(await page.locator('#section-list button').count()).to.equal(10);
+      if (!SCREENSHOTS) {
+        expect(await page.textContent('#section-list [data-section="S2"]')).to.equal(
+          'Block 2: 9,999 of 10,000 free',
+        );
+      }
+      if (!SCREENSHOTS) {
+        expect(await countPixels(page, OVERVIEW.available)).to.be.greaterThan(90_000 * 0.9);
+      }
+      const lockedBefore = await countPixels(page, OVERVIEW.locked);
+      expect(lockedBefore).to.be.greaterThan(0);
+      // Its event picker lists both events, this one chosen.
+      expect(await page.inputValue('#event-picker')).to.equal('stadium');
+      expect(await page.locator('#event-picker option').count()).to.equal(2);
+
+      // A lock made through the API shows up on the overview and in its section's count.
+      await lockElsewhere('S7-C-50', 'carol');
+      await page.waitForSelector('#section-list [data-section="S7"][data-available="9999"]');
+      await page.waitForFunction(`${countPixelsScript(OVERVIEW.locked)} > ${lockedBefore}`);
+      expect(await page.textContent('[data-count="locked"]')).to.equal('2');
+
+      // Choosing a section shows its seats as buttons, a page of whole rows at a time.
+      await page.click('#section-list [data-section="S7"]');
+      await page.waitForSelector(seat('S7-C-50', 'locked', false));
+      expect(await page.locator('#grid .seat').count()).to.equal(1000);
+      expect(await page.textContent('#page-label')).to.equal(
+        'Seats S7-A-1–S7-E-200 of 10,000 in Block 7',
+      );
+      expect(new URL(page.url()).search).to.equal('?event=stadium&section=S7');
+      // …and a lock made elsewhere in it turns its button, live.
+      await lockElsewhere('S7-A-3', 'carol');
+      await page.waitForSelector(seat('S7-A-3', 'locked', false));
+      // The user locks a seat of it as today: theirs on the grid and on the overview.
+      const mineBefore = await countPixels(page, OVERVIEW.mine);
+      await page.click(seat('S7-A-4'));
+      await page.waitForSelector(seat('S7-A-4', 'locked', true));
+      expect(await countPixels(page, OVERVIEW.mine)).to.be.greaterThan(mineBefore);
+      await page.click('#page-next');
+      await page.waitForSelector(seat('S7-F-1'));
+      if (SCREENSHOTS) {
+        await page.evaluate('window.scrollTo(0, 0)');
+        await shoot(page, 'seatmap-overview.png');
+      }
+      await page.context().close();
+    } finally {
+      await stop();
+    }
+  });
 });
+
+/** The overview's colours (public/seatmap/overview.js), as RGB. */
+const OVERVIEW = {
+  available: [0x52, 0xb7, 0x88],
+  locked: [0xf4, 0xa3, 0x00],
+  mine: [0x1d, 0x4e, 0xd8],
+} as const;
+
+/** A page script counting the overview canvas's pixels of colour `rgb`. */
+function countPixelsScript([r, g, b]: readonly number[]): string {
+  return `(() => {
+    const canvas = document.getElementById('overview');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === ${r} && data[i + 1] === ${g} && data[i + 2] === ${b}) n++;
+    }
+    return n;
+  })()`;
+}
+
+async function countPixels(page: Page, rgb: readonly number[]): Promise<number> {
+  return Number(await page.evaluate(countPixelsScript(rgb)));
+}
+
+/** Row labels as a grid names them: A…Z, AA… */
+function rowLabel(row: number): string {
+  let label = '';
+  for (let n = row + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    label = String.fromCharCode(65 + ((n - 1) % 26)) + label;
+  }
+  return label;
+}
 
 async function shoot(page: Page, file: string): Promise<void> {
   mkdirSync(SCREENSHOTS!, { recursive: true });
