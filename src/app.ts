@@ -34,7 +34,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { SeatService } from './SeatService';
 import type { ClientLockQuota } from './store/ClientLockQuota';
 import type { LockQuota } from './store/LockQuota';
-import { MemoryEventRegistry } from './store/memory/MemoryEventRegistry';
+import { MemoryEventStores } from './store/memory/MemoryEventStores';
 import { MemorySeatStore } from './store/memory/MemorySeatStore';
 import type { SeatStore } from './store/SeatStore';
 import { Venue } from './venue';
@@ -179,19 +179,24 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // Every store hosts the caps itself, so a shared store holds them across instances.
   const quota = options.lockQuota ?? (maxLocks > 0 ? store.createLockQuota(maxLocks) : undefined);
   const lockTtlMs = options.lockTtlMs ?? 60_000;
+  const maxClientLocks = options.maxLocksPerClient ?? 0;
+  // Every event where the default event's seats are (PostgreSQL: the same database, so every
+  // instance serves every event), else in this process.
+  const eventStores = store.events ?? new MemoryEventStores({ clock, inspect: options.inspect });
   const eventService = new EventService({
-    registry: new MemoryEventRegistry(),
+    registry: eventStores.registry,
     clock,
     lockTtlMs,
-    // Another event's seats: the same kind of store, cap and stream as the default event's, its own.
+    sharedSeats: store.events !== undefined,
+    // Another event's seats: the same kind of store, caps and stream as the default event's, its
+    // own. Both caps count per event: MAX_LOCKS_PER_USER as the issue asks, MAX_LOCKS_PER_CLIENT
+    // because it guards that cap against guest sessions minted from one address (and so no
+    // transaction spans two events).
     openSeats: (event, layout, sales) => {
-      const seats = new MemorySeatStore({
-        venue: layout,
-        ttlMs: event.lockTtlMs,
-        clock,
-        inspect: options.inspect,
-      });
+      const seats = eventStores.openEvent(event, layout);
       const cap = maxLocks > 0 ? seats.createLockQuota(maxLocks) : undefined;
+      const clientCap =
+        maxClientLocks > 0 ? seats.createClientLockQuota(maxClientLocks) : undefined;
       const hub = new SeatEventHub(seats, {
         clock,
         heartbeatMs: options.eventsHeartbeatMs,
@@ -199,17 +204,17 @@ export function createApp(options: AppOptions = {}): SeatApp {
       });
       lifecycle.onShutdown(() => hub.close());
       return {
-        service: new SeatService(seats, clock, cap, sales, true),
+        service: new SeatService(seats, clock, cap, sales, true, clientCap),
         hub,
         async close() {
           hub.close();
           cap?.close();
+          await clientCap?.close();
           await seats.close();
         },
       };
     },
   });
-  const maxClientLocks = options.maxLocksPerClient ?? 0;
   const clientQuota =
     options.clientLockQuota ??
     (maxClientLocks > 0 ? store.createClientLockQuota(maxClientLocks) : undefined);
@@ -261,7 +266,8 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // The default event: the venue this app was configured with, on sale from the start, served by
   // the routes without the `/events/:eventId` prefix as well.
   const grid = store.venue instanceof Venue ? store.venue : new Venue(1, store.venue.size);
-  void eventService.adopt(
+  // Its record is written in the background (requests wait for it); a failure is retried by them.
+  eventService.adopt(
     {
       id: DEFAULT_EVENT_ID,
       name: 'Default event',

@@ -13,8 +13,7 @@ import type { EventRecord, EventRegistry } from '../store/EventRegistry';
 import type { SeatSummary } from '../store/SeatStore';
 import { salesRefusalDetail } from './salesMessages';
 
-/** The id of the event the unprefixed routes (`/seats/…`) serve, made at start-up. */
-export const DEFAULT_EVENT_ID = 'default';
+export { DEFAULT_EVENT_ID } from '../store/EventRegistry';
 
 /** An event as clients see it. */
 export interface EventView {
@@ -58,6 +57,12 @@ export interface EventServiceOptions {
   lockTtlMs: number;
   /** Opens an event's seats (store, lock cap, event stream): called once, on first use. */
   openSeats(event: EventRecord, layout: Layout, sales: SalesGate): EventSeats;
+  /**
+   * Whether other instances write these events' seats too (a shared store): an event this
+   * process never opened may then have locks and bookings, so its details read them. Without it,
+   * an event not opened here is known to be all available.
+   */
+  sharedSeats?: boolean;
 }
 
 const newId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 12);
@@ -79,6 +84,9 @@ const newId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 12);
 export class EventService {
   private readonly seats = new Map<string, EventSeats>();
   private readonly layouts = new Map<string, Layout>();
+  /** Writes the adopted (default) event's record, until that has succeeded once. */
+  private adopting: (() => Promise<void>) | undefined;
+  private adoption: Promise<void> | undefined;
 
   constructor(private readonly options: EventServiceOptions) {}
 
@@ -135,7 +143,8 @@ export class EventService {
     const record = await this.require(id);
     const layout = this.layoutOf(record);
     const sections = layout.sections();
-    const seats = this.seats.get(id);
+    const seats =
+      this.seats.get(id) ?? (this.options.sharedSeats ? await this.seatsOf(id) : undefined);
     const counts = seats
       ? await seats.service.summary()
       : { total: layout.size, available: layout.size, locked: 0, booked: 0 };
@@ -206,15 +215,22 @@ export class EventService {
 
   /**
    * Adds an event whose seats already run (the default event, made at start-up from the
-   * configuration over the store the app was given), unless an event with its id exists.
+   * configuration over the store the app was given), unless an event with its id exists (a
+   * database keeps it, sales window included, across restarts). Its seats serve at once; its
+   * record is written in the background, and every read of an event waits for that (a failure is
+   * tried again by the next request).
    */
-  async adopt(
+  adopt(
     event: Omit<EventRecord, 'version' | 'sales'>,
     open: (sales: SalesGate) => EventSeats,
-  ): Promise<void> {
-    const sales = startEvent({ now: this.options.clock.now() });
-    await this.options.registry.createEvent({ ...event, sales });
+  ): void {
     this.seats.set(event.id, open(this.salesGate(event.id)));
+    this.adopting = async () => {
+      const sales = startEvent({ now: this.options.clock.now() });
+      await this.options.registry.createEvent({ ...event, sales });
+    };
+    // Started now; a failure here is the next request's to retry and report.
+    this.adopted().catch(() => undefined);
   }
 
   /**
@@ -223,6 +239,7 @@ export class EventService {
    */
   salesGate(id: string): SalesGate {
     return async (request, now) => {
+      await this.adopted();
       const record = await this.options.registry.getEvent(id);
       if (!record) return { code: 'EVENT_NOT_FOUND', detail: notFound(id).detail };
       const { reply } = stepEvent(record.sales, { type: request, now });
@@ -237,7 +254,24 @@ export class EventService {
     await Promise.all(open.map((seats) => seats.close()));
   }
 
+  /** Resolves once the adopted event's record is written (at once when it is). */
+  private async adopted(): Promise<void> {
+    const adopting = this.adopting;
+    if (!adopting) return;
+    this.adoption ??= adopting().then(
+      () => {
+        if (this.adopting === adopting) this.adopting = undefined;
+      },
+      (err: unknown) => {
+        this.adoption = undefined;
+        throw err;
+      },
+    );
+    await this.adoption;
+  }
+
   private async require(id: string): Promise<EventRecord> {
+    await this.adopted();
     const record = await this.options.registry.getEvent(id);
     if (!record) throw notFound(id);
     return record;

@@ -2,6 +2,12 @@ import type { EventEvent, EventReply } from '../../machines/eventTypes';
 import type { EventSnapshot } from '../../machines/run/stepEvent';
 import type { LayoutSpec } from '../layout/layoutSchema';
 
+/**
+ * The id of the event the unprefixed routes (`/seats/…`) serve, made at start-up (PostgreSQL: the
+ * single venue of a database from before events became it).
+ */
+export const DEFAULT_EVENT_ID = 'default';
+
 /** One event as a store keeps it: what it is, its layout, and its sales window's machine. */
 export interface EventRecord {
   /** URL-safe slug; the key of the event and of every one of its seats. */

@@ -8,6 +8,7 @@ import type {
 } from '../../machines/seatTypes';
 import type { Layout } from '../layout/Layout';
 import type { ClientLockQuota } from './ClientLockQuota';
+import type { EventStores } from './EventStores';
 import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
@@ -107,6 +108,12 @@ export interface SeatStore {
    * the database's clock, shared by every instance). `createApp` uses it unless given a clock.
    */
   readonly clock?: Clock;
+  /**
+   * The box office's other events, kept where this store keeps its seats (PostgreSQL: the same
+   * database, so every instance serves every event). Absent for a store of one process only:
+   * `createApp` then keeps other events in this process's memory.
+   */
+  readonly events?: EventStores;
   /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
   /**

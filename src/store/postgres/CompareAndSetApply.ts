@@ -5,7 +5,7 @@ import {
   type SeatSnapshot,
   type SeatStep,
 } from '../../../machines/run/stepSeat';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import { toRecord } from '../seatRecord';
 import type { ApplyResult } from '../SeatStore';
 import { COUNT_SHARDS } from './schema';
@@ -23,7 +23,9 @@ export const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, 
 
 export interface CompareAndSetApplyOptions {
   db: Database;
-  venue: Venue;
+  /** The event whose seats this applies to: every statement names it. */
+  eventId: string;
+  layout: Layout;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
   reader: SeatReader;
@@ -40,7 +42,7 @@ export interface CompareAndSetApplyOptions {
  *
  * @example
  * ```ts
- * const cas = new CompareAndSetApply({ db, venue, initial, reader, channel });
+ * const cas = new CompareAndSetApply({ db, eventId: 'hamlet', layout, initial, reader, channel });
  * await cas.apply('A1', { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
  * ```
  */
@@ -48,7 +50,7 @@ export class CompareAndSetApply {
   constructor(private readonly options: CompareAndSetApplyOptions) {}
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
-    const index = seatIndex(this.options.venue, id);
+    const index = seatIndex(this.options.layout, id);
     for (let attempt = 1; ; attempt++) {
       const row = await this.options.reader.readRow(index);
       const before = row ? restoreSeat(row.snapshot) : this.options.initial;
@@ -75,7 +77,8 @@ export class CompareAndSetApply {
    */
   private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
     const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
-    const params: unknown[] = [index, state, snapshot, lockedUntil, holder];
+    const { eventId } = this.options;
+    const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
     const seatWrite =
       version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
     // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
@@ -95,7 +98,7 @@ export class CompareAndSetApply {
         ? sql.selectWritten
         : sql.notifyWritten(
             CHANNEL,
-            param(params, this.options.channel.payload(index, step.changes)),
+            param(params, this.options.channel.payload(eventId, index, step.changes)),
           );
     const result = await this.options.db.query(
       sql.writeSeat(seatWrite, counters, notify),

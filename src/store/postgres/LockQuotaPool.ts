@@ -1,13 +1,12 @@
 import type { Database } from './Database';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import type { LockQuota } from '../LockQuota';
 import { PostgresLockQuota } from './PostgresLockQuota';
 
 export interface LockQuotaPoolOptions {
   /** Opens the quota's connections, on first use. */
   newDatabase: () => Database;
-  venue: Venue;
   clock: Pick<Clock, 'now'>;
 }
 
@@ -18,8 +17,8 @@ export interface LockQuotaPoolOptions {
  *
  * @example
  * ```ts
- * const quotas = new LockQuotaPool({ newDatabase, venue, clock });
- * const quota = quotas.create(10);
+ * const quotas = new LockQuotaPool({ newDatabase, clock });
+ * const quota = quotas.create(10, 'hamlet', layout);
  * await quotas.close();
  * ```
  */
@@ -28,11 +27,13 @@ export class LockQuotaPool {
 
   constructor(private readonly options: LockQuotaPoolOptions) {}
 
-  /** A {@link PostgresLockQuota} of `max` locks per user over this pool. */
-  create(max: number): LockQuota {
-    this.db ??= this.options.newDatabase();
-    const { venue, clock } = this.options;
-    return new PostgresLockQuota({ db: this.db, venue, max, clock });
+  /**
+   * A {@link PostgresLockQuota} of `max` locks per user in event `eventId` over this pool (one
+   * pool for every event's cap).
+   */
+  create(max: number, eventId: string, layout: Layout): LockQuota {
+    const db = (this.db ??= this.options.newDatabase());
+    return new PostgresLockQuota({ db, eventId, layout, max, clock: this.options.clock });
   }
 
   async close(): Promise<void> {

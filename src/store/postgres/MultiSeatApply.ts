@@ -3,7 +3,7 @@ import type { ApplyAllResult, RefusedSeat, SeatRequest } from '../SeatStore';
 import { restoreSeat, stepSeat } from '../../../machines/run/stepSeat';
 import type { SeatSnapshot, SeatStep } from '../../../machines/run/stepSeat';
 import { toRecord } from '../seatRecord';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import { RETRYABLE } from './CompareAndSetApply';
 import type { Database } from './Database';
 import { COUNT_SHARDS } from './schema';
@@ -24,7 +24,9 @@ export class SeatRowRace extends Error {
 
 export interface MultiSeatApplyOptions {
   db: Database;
-  venue: Venue;
+  /** The event whose seats are stepped: every statement names it (no transaction spans two). */
+  eventId: string;
+  layout: Layout;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
   channel: TransitionChannel;
@@ -43,7 +45,7 @@ export interface MultiSeatApplyOptions {
  *
  * @example
  * ```ts
- * const many = new MultiSeatApply({ db, venue, initial, channel });
+ * const many = new MultiSeatApply({ db, eventId: 'hamlet', layout, initial, channel });
  * await many.apply([{ id: 'A1', event: hold }, { id: 'A2', event: hold }]); // { ok: true, seats }
  * ```
  */
@@ -56,12 +58,12 @@ export class MultiSeatApply {
 
   /** The step, inside the caller's transaction on `client` (which must retry on {@link SeatRowRace}). */
   async applyIn(client: PoolClient, requests: readonly SeatRequest[]): Promise<ApplyAllResult> {
-    const { venue, initial } = this.options;
-    const indexes = requests.map(({ id }) => seatIndex(venue, id));
+    const { eventId, layout, initial } = this.options;
+    const indexes = requests.map(({ id }) => seatIndex(layout, id));
     if (new Set(indexes).size !== indexes.length) {
       throw new RangeError('A multi-seat step names one seat twice');
     }
-    const { rows } = await client.query<SeatRow>(sql.lockSeats, [indexes]);
+    const { rows } = await client.query<SeatRow>(sql.lockSeats, [eventId, indexes]);
     const found = new Map(rows.map((row) => [row.idx, row]));
     const steps = requests.map(({ id, event }, i) => {
       const row = found.get(indexes[i]);
@@ -85,9 +87,11 @@ export class MultiSeatApply {
     steps: { index: number; row: SeatRow | undefined; step: SeatStep }[],
   ): Promise<void> {
     if (steps.length === 0) return;
+    const { eventId } = this.options;
     const rowsOf = (part: typeof steps) => {
       const written = part.map(({ index, step }) => ({ idx: index, ...columns(step.snapshot) }));
       return [
+        eventId,
         written.map((w) => w.idx),
         written.map((w) => w.state),
         written.map((w) => w.snapshot),
@@ -112,12 +116,12 @@ export class MultiSeatApply {
     for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
       const { locked, booked } = perShard.get(shard)!;
       if (locked !== 0 || booked !== 0) {
-        await client.query(sql.addToCountShard, [shard, locked, booked]);
+        await client.query(sql.addToCountShard, [eventId, shard, locked, booked]);
       }
     }
     const payloads = steps
       .filter(({ step }) => step.changes.length > 0)
-      .map(({ index, step }) => this.options.channel.payload(index, step.changes));
+      .map(({ index, step }) => this.options.channel.payload(eventId, index, step.changes));
     if (payloads.length > 0) await client.query(sql.notifyEach(CHANNEL), [payloads]);
   }
 }

@@ -1,21 +1,29 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { clientLocks } from '../../../machines/run/clientLocks';
 import { restoreSeat, seatAt } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import type { ClientLockQuota, ClientLockRefusal } from '../ClientLockQuota';
 import { KeyedQueue } from '../KeyedQueue';
 import type { SeatRecord } from '../SeatStore';
+import type { Database } from './Database';
 import { sql } from './sql';
 
 export interface PostgresClientLockQuotaOptions {
   /**
-   * Connections of its own, closed with the quota: an admission holds one (the address's lock)
-   * while the per-user cap holds one of its pool and the seat's LOCK one of the request pool.
+   * Connections apart from the request pool and the per-user cap's (shared by every event's
+   * client cap, closed by the store): an admission holds one (the address's lock) while the
+   * per-user cap holds one of its pool and the seat's LOCK one of the request pool.
    */
-  pool: Pool;
-  venue: Venue;
-  /** Most locks taken from one address that may be live at once. */
+  db: Database;
+  /**
+   * The event whose locks are counted: the cap counts per event, as `MAX_LOCKS_PER_USER` does
+   * (it is that cap's guard against minting guest sessions), and keeps every transaction within
+   * one event.
+   */
+  eventId: string;
+  layout: Layout;
+  /** Most locks taken from one address in the event that may be live at once. */
   max: number;
   clock: Pick<Clock, 'now'>;
 }
@@ -58,21 +66,20 @@ export class PostgresClientLockQuota implements ClientLockQuota {
     return this.queue.run(client, () => this.admitAcrossInstances(client, seatId, take));
   }
 
-  async close(): Promise<void> {
-    await this.options.pool.end();
-  }
+  /** Its connections belong to the seat store, which closes them with its own. */
+  async close(): Promise<void> {}
 
   private async admitAcrossInstances(
     client: string,
     seatId: string,
     take: () => Promise<SeatRecord>,
   ): Promise<Admission> {
-    const { pool, venue, max } = this.options;
-    const connection = await pool.connect();
+    const { db, eventId, layout, max } = this.options;
+    const connection = await db.connect();
     let open = true;
     try {
       await connection.query('BEGIN');
-      await connection.query(sql.lockClient, [client]);
+      await connection.query(sql.lockClient, [eventId, client]);
       const held = await this.liveLocksOf(connection, client);
       let snapshot = clientLocks.start(max);
       for (const seat of held)
@@ -87,7 +94,7 @@ export class PostgresClientLockQuota implements ClientLockQuota {
       const lock = seat.context.lock;
       if (lock) {
         // The same lock retried from another address moves to that address.
-        const row = [venue.indexOf(seatId), lock.lockId, client, lock.until];
+        const row = [eventId, layout.indexOf(seatId), lock.lockId, client, lock.until];
         await connection.query(sql.insertClientLock, row);
       }
       await connection.query('COMMIT');
@@ -114,18 +121,17 @@ export class PostgresClientLockQuota implements ClientLockQuota {
   private async liveLocksOf(connection: PoolClient, client: string): Promise<string[]> {
     const { rows } = await connection.query<{ idx: number; lock_id: string; snapshot: unknown }>(
       sql.selectClientLocks,
-      [client],
+      [this.options.eventId, client],
     );
     const now = this.options.clock.now();
     return rows
       .filter((row) => seatAt(restoreSeat(row.snapshot), now).context.lock?.lockId === row.lock_id)
-      .map((row) => this.options.venue.idAt(row.idx));
+      .map((row) => this.options.layout.idAt(row.idx));
   }
 
   /** Deletes rows of locks past their deadline (they count for nobody), without waiting. */
   private prune(): void {
-    this.options.pool
-      .query(sql.deleteEndedClientLocks, [this.options.clock.now()])
-      .catch(() => undefined);
+    const { db, eventId, clock } = this.options;
+    db.query(sql.deleteEndedClientLocks, [eventId, clock.now()], 'write').catch(() => undefined);
   }
 }

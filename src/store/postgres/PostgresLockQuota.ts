@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { Database } from './Database';
 import { toStoreError } from './Database';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import { stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
 import { holdsLiveLock, restoreSeat } from '../../../machines/run/stepSeat';
@@ -15,9 +15,11 @@ export interface PostgresLockQuotaOptions {
    * holds one of these while the seat's LOCK takes one of those).
    */
   db: Database;
-  /** The venue of the seats table, to name seats by id. */
-  venue: Venue;
-  /** Most locks one user may hold at once. */
+  /** The event whose locks are counted: the cap counts per event (`MAX_LOCKS_PER_USER`). */
+  eventId: string;
+  /** The event's layout, to name seats by id. */
+  layout: Layout;
+  /** Most locks one user may hold at once in the event. */
   max: number;
   /** The time the seat machine judges each lock's deadline by. */
   clock: Pick<Clock, 'now'>;
@@ -69,7 +71,7 @@ export class PostgresLockQuota implements LockQuota {
       let held: string[];
       try {
         await client.query('BEGIN');
-        await client.query(sql.lockUser, [userId]);
+        await client.query(sql.lockUser, [this.options.eventId, userId]);
         held = await this.heldBy(client, userId);
       } catch (err) {
         // Nothing was taken yet: a lost connection here changed nothing.
@@ -103,11 +105,12 @@ export class PostgresLockQuota implements LockQuota {
    */
   private async heldBy(client: PoolClient, userId: string): Promise<string[]> {
     const { rows } = await client.query<{ idx: number; snapshot: unknown }>(sql.selectLocksOf, [
+      this.options.eventId,
       userId,
     ]);
     const now = this.options.clock.now();
     return rows
       .filter((row) => holdsLiveLock(restoreSeat(row.snapshot), userId, now))
-      .map((row) => this.options.venue.idAt(row.idx));
+      .map((row) => this.options.layout.idAt(row.idx));
   }
 }

@@ -1,7 +1,7 @@
 import type { SeatStateValue } from '../../../machines/seatTypes';
 import { restoreSeat, seatAt, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 import { toRecord } from '../seatRecord';
 import type { ListQuery, SeatPage, SeatRecord, SeatSummary } from '../SeatStore';
 import { seatSummary } from '../TransitionFeed';
@@ -11,7 +11,9 @@ import type { Database } from './Database';
 
 export interface SeatReaderOptions {
   db: Database;
-  venue: Venue;
+  /** The event whose seats are read: every statement names it. */
+  eventId: string;
+  layout: Layout;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
   /** Reads show seats as of this clock's `now()`. */
@@ -25,7 +27,7 @@ export interface SeatReaderOptions {
  *
  * @example
  * ```ts
- * const reader = new SeatReader({ db, venue, initial, clock });
+ * const reader = new SeatReader({ db, eventId: 'hamlet', layout, initial, clock });
  * await reader.list({ state: 'locked', limit: 50 }); // { seats: [...], next: null }
  * ```
  */
@@ -34,48 +36,49 @@ export class SeatReader {
 
   /** Seat `index`'s row, or `undefined` while it has none. */
   async readRow(index: number): Promise<SeatRow | undefined> {
-    const { rows } = await this.options.db.query<SeatRow>(sql.selectSeat, [index], 'read');
+    const { db, eventId } = this.options;
+    const { rows } = await db.query<SeatRow>(sql.selectSeat, [eventId, index], 'read');
     return rows[0];
   }
 
   async get(id: string): Promise<SeatRecord> {
-    const row = await this.readRow(seatIndex(this.options.venue, id));
+    const row = await this.readRow(seatIndex(this.options.layout, id));
     return toRecord(id, row ? this.asOfNow(restoreSeat(row.snapshot)) : this.options.initial);
   }
 
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
-    const { venue, initial } = this.options;
-    const start = after === undefined ? 0 : seatIndex(venue, after) + 1;
+    const { layout, initial } = this.options;
+    const start = after === undefined ? 0 : seatIndex(layout, after) + 1;
     if (state === 'locked' || state === 'booked') return this.listStored(state, start, limit);
     const seats: SeatRecord[] = [];
     let index = start;
     // Seats without a row are available, so pages are made by walking indexes in windows and
     // filling the gaps with the initial seat.
-    while (index < venue.size && seats.length < limit) {
-      const end = Math.min(venue.size, index + Math.max(limit - seats.length, 1000));
+    while (index < layout.size && seats.length < limit) {
+      const end = Math.min(layout.size, index + Math.max(limit - seats.length, 1000));
       const rows = new Map((await this.readRows(index, end)).map((row) => [row.idx, row]));
       for (; index < end && seats.length < limit; index++) {
         const row = rows.get(index);
         const record = toRecord(
-          venue.idAt(index),
+          layout.idAt(index),
           row ? this.asOfNow(restoreSeat(row.snapshot)) : initial,
         );
         if (state === undefined || record.state === state) seats.push(record);
       }
     }
-    const next = index < venue.size && seats.length === limit ? seats[seats.length - 1].id : null;
+    const next = index < layout.size && seats.length === limit ? seats[seats.length - 1].id : null;
     return { seats, next };
   }
 
   async summary(): Promise<SeatSummary> {
     const { rows } = await this.options.db.query<{ locked: string; booked: string }>(
       sql.sumCounts,
-      [],
+      [this.options.eventId],
       'read',
     );
     const locked = Number(rows[0].locked);
     const booked = Number(rows[0].booked);
-    return seatSummary(this.options.venue.size, locked, booked);
+    return seatSummary(this.options.layout.size, locked, booked);
   }
 
   /**
@@ -90,25 +93,25 @@ export class SeatReader {
   private async readRows(start: number, end: number): Promise<SeatRow[]> {
     const { rows } = await this.options.db.query<SeatRow>(
       sql.selectSeatRange,
-      [start, end],
+      [this.options.eventId, start, end],
       'read',
     );
     return rows;
   }
 
   private async listStored(state: SeatStateValue, start: number, limit: number): Promise<SeatPage> {
-    const { venue } = this.options;
+    const { layout, eventId } = this.options;
     const { rows } = await this.options.db.query<SeatRow>(
       sql.selectSeatsInState,
-      [state, start, limit],
+      [eventId, state, start, limit],
       'read',
     );
     // A lock past its deadline that the sweeper has not written down yet is left out of `locked`.
     const seats = rows
-      .map((row) => toRecord(venue.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))
+      .map((row) => toRecord(layout.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))
       .filter((seat) => seat.state === state);
     const last = rows[rows.length - 1];
-    const next = rows.length === limit && last.idx < venue.size - 1 ? venue.idAt(last.idx) : null;
+    const next = rows.length === limit && last.idx < layout.size - 1 ? layout.idAt(last.idx) : null;
     return { seats, next };
   }
 }

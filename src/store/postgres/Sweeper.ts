@@ -19,8 +19,12 @@ export interface SweeperOptions {
   logError: (err: unknown) => void;
 }
 
+/** Most events whose due locks one sweep expires (the next sweep takes the rest). */
+const EVENTS_PER_SWEEP = 100;
+
 /**
- * Expires due locks without their instance: every `intervalMs` it tells the machine of each due
+ * Expires due locks of every event without their instance (one sweeper per instance, whatever
+ * the number of events): every `intervalMs` it tells the machine of each due
  * lock the time (`EXPIRE{now}`) and writes down what the machine decided. Rows are picked
  * `FOR UPDATE SKIP LOCKED`, so instances sweeping together each take different seats, and the
  * machine, not the `locked_until` column, has the last word on each.
@@ -43,19 +47,33 @@ export class Sweeper {
   constructor(private readonly options: SweeperOptions) {}
 
   /**
-   * Expires due locks through the machine, at most `batch` of them, and returns how many it
-   * expired.
+   * Expires due locks through the machine, at most `batch` of them per event, and returns how
+   * many it expired. Each event's are expired in a transaction of their own (no transaction spans
+   * two events); which events have due locks is one read across them.
    */
   async sweep(): Promise<number> {
     const now = this.options.clock.now();
-    return this.options.db.transaction(async (client) => {
-      const { rows } = await client.query<SeatRow>(sql.selectDueLocks, [now, this.options.batch]);
-      const steps = rows
-        .map((row) => ({ row, step: stepSeat(restoreSeat(row.snapshot), { type: 'EXPIRE', now }) }))
-        .filter(({ step }) => step.changed);
-      if (steps.length > 0) await this.writeExpiries(client, steps);
-      return steps.length;
-    });
+    const { db, batch } = this.options;
+    const { rows } = await db.query<{ event_id: string }>(
+      sql.selectEventsWithDueLocks,
+      [now, EVENTS_PER_SWEEP],
+      'read',
+    );
+    let expired = 0;
+    for (const { event_id: eventId } of rows) {
+      expired += await db.transaction(async (client) => {
+        const due = await client.query<SeatRow>(sql.selectDueLocks, [eventId, now, batch]);
+        const steps = due.rows
+          .map((row) => ({
+            row,
+            step: stepSeat(restoreSeat(row.snapshot), { type: 'EXPIRE', now }),
+          }))
+          .filter(({ step }) => step.changed);
+        if (steps.length > 0) await this.writeExpiries(client, eventId, steps);
+        return steps.length;
+      });
+    }
+    return expired;
   }
 
   /** Sweeps every `intervalMs` from now on (unless that is 0). */
@@ -83,16 +101,18 @@ export class Sweeper {
 
   /** Sweeps until no due lock is left (a backlog after an outage takes several batches). */
   private async sweepAll(): Promise<void> {
-    while (!this.stopped && (await this.sweep()) >= this.options.batch);
+    while (!this.stopped && (await this.sweep()) > 0);
   }
 
   /** The sweep's writes: rows are locked by its transaction, so no version check can fail. */
   private async writeExpiries(
     client: PoolClient,
+    eventId: string,
     steps: { row: SeatRow; step: SeatStep }[],
   ): Promise<void> {
     const written = steps.map(({ row, step }) => ({ idx: row.idx, ...columns(step.snapshot) }));
     await client.query(sql.writeExpiries, [
+      eventId,
       written.map((w) => w.idx),
       written.map((w) => w.state),
       written.map((w) => w.snapshot),
@@ -109,11 +129,11 @@ export class Sweeper {
     // Counter rows in ascending shard order, so two sweepers can never deadlock on them.
     for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
       const { locked, booked } = perShard.get(shard)!;
-      await client.query(sql.addToCountShard, [shard, locked, booked]);
+      await client.query(sql.addToCountShard, [eventId, shard, locked, booked]);
     }
     // One notification per seat: a payload must stay under 8000 bytes, a batch's would not.
     await client.query(sql.notifyEach(CHANNEL), [
-      steps.map(({ row, step }) => this.options.channel.payload(row.idx, step.changes)),
+      steps.map(({ row, step }) => this.options.channel.payload(eventId, row.idx, step.changes)),
     ]);
   }
 }

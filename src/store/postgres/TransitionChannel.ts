@@ -2,40 +2,50 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { SeatChange } from '../../../machines/run/seatChanges';
 import type { Clock } from '../../clock';
-import type { Venue } from '../../venue';
 import type { SeatTransition } from '../SeatStore';
-import { TransitionFeed } from '../TransitionFeed';
 import { CHANNEL, sql } from './sql';
 import { APPLICATION_NAME } from './Database';
 
-/** A transition as it travels in a NOTIFY payload: which instance made it rides along. */
-type Published = SeatTransition & { origin: string };
+/**
+ * A transition as the channel hands it to its event's store: the seat by its index in the event's
+ * layout (the store names it), so nothing shared by every event needs any event's layout.
+ */
+export type HeardTransition = Omit<SeatTransition, 'id'> & { idx: number };
+
+/** One seat's step as it travels in a NOTIFY payload: its event, and which instance made it. */
+interface Published {
+  event: string;
+  idx: number;
+  at: number;
+  origin: string;
+  changes: SeatChange[];
+}
 
 export interface TransitionChannelOptions {
   connectionString: string;
-  venue: Venue;
   /** Stamps each transition's `at`. */
   clock: Pick<Clock, 'now'>;
   logError: (err: unknown) => void;
 }
 
 /**
- * The store's transitions over PostgreSQL's `NOTIFY`: {@link payload} is what a writer publishes
- * inside its writing statement (so exactly the committed transitions are heard), and a dedicated
- * connection `LISTEN`s for every instance's, this one's included, handing them to the store's
- * subscribers. A lost connection is reported and reopened (every 200 ms until the database
+ * Every event's transitions over PostgreSQL's `NOTIFY`, on one channel and one connection however
+ * many events there are: {@link payload} is what a writer publishes inside its writing statement
+ * (so exactly the committed transitions are heard), and a dedicated connection `LISTEN`s for every
+ * instance's, this one's included, handing each to the subscribers of its event. A lost connection is reported and reopened (every 200 ms until the database
  * answers); transitions committed meanwhile are not heard, so once it is back the
  * {@link subscribeGaps} listeners are told (event streams send `resync`).
  *
  * @example
  * ```ts
- * const channel = new TransitionChannel({ connectionString, venue, clock, logError });
+ * const channel = new TransitionChannel({ connectionString, clock, logError });
  * await channel.listen();
- * channel.subscribe((t) => console.log(t.id, t.to, t.local));
+ * channel.subscribe('hamlet', (t) => console.log(t.idx, t.to, t.local));
  * ```
  */
 export class TransitionChannel {
-  private readonly feed = new TransitionFeed();
+  /** Each event's listeners. */
+  private readonly events = new Map<string, Set<(heard: HeardTransition) => void>>();
   /** Tells this instance's transitions from the ones it hears from others (see `local`). */
   private readonly origin = randomBytes(6).toString('hex');
   private listener: Client | undefined;
@@ -47,8 +57,17 @@ export class TransitionChannel {
 
   constructor(private readonly options: TransitionChannelOptions) {}
 
-  subscribe(listener: (transition: SeatTransition) => void): () => void {
-    return this.feed.subscribe(listener);
+  /** Calls `listener` on every transition of event `eventId`'s seats; returns the unsubscribe. */
+  subscribe(eventId: string, listener: (heard: HeardTransition) => void): () => void {
+    let listeners = this.events.get(eventId);
+    if (!listeners) this.events.set(eventId, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.events.get(eventId) === listeners) {
+        this.events.delete(eventId);
+      }
+    };
   }
 
   /**
@@ -61,18 +80,17 @@ export class TransitionChannel {
   }
 
   /**
-   * The NOTIFY payload of one seat's step: the same fields the memory store's transitions carry
-   * (reason, lock holder), plus this instance's `origin`.
+   * The NOTIFY payload of one step of seat `index` of event `eventId`: the same fields the memory
+   * store's transitions carry (reason, lock holder), plus this instance's `origin`.
    */
-  payload(index: number, changes: SeatChange[]): string {
-    const id = this.options.venue.idAt(index);
-    const at = this.options.clock.now();
-    const published: Published[] = changes.map((change) => ({
-      id,
-      ...change,
-      at,
+  payload(eventId: string, index: number, changes: SeatChange[]): string {
+    const published: Published = {
+      event: eventId,
+      idx: index,
+      at: this.options.clock.now(),
       origin: this.origin,
-    }));
+      changes,
+    };
     return JSON.stringify(published);
   }
 
@@ -117,7 +135,7 @@ export class TransitionChannel {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.feed.clear();
+    this.events.clear();
     this.gaps.clear();
     await this.listener?.end().catch(() => undefined);
   }
@@ -130,8 +148,12 @@ export class TransitionChannel {
 
   private publish(payload: string | undefined): void {
     if (!payload) return;
-    for (const { origin, ...heard } of JSON.parse(payload) as Published[]) {
-      this.feed.publish({ ...heard, local: origin === this.origin });
+    const { event, idx, at, origin, changes } = JSON.parse(payload) as Published;
+    const listeners = this.events.get(event);
+    if (!listeners) return;
+    const local = origin === this.origin;
+    for (const change of changes) {
+      for (const listener of listeners) listener({ ...change, idx, at, local });
     }
   }
 }

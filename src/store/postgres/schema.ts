@@ -7,6 +7,12 @@ export interface VenueSettings {
   ttlMs: number;
 }
 
+/**
+ * The event the single venue of schema versions 1–3 became (the id the service's default event
+ * has, `DEFAULT_EVENT_ID`; spelled here too so a released migration never changes with the code).
+ */
+const DEFAULT_EVENT = 'default';
+
 /** Summary counters are spread over this many rows so concurrent writers rarely queue on one. */
 export const COUNT_SHARDS = 16;
 
@@ -58,6 +64,42 @@ const MIGRATIONS: string[] = [
      secret text NOT NULL,
      created_at timestamptz NOT NULL DEFAULT now()
    );`,
+  // Events. Every seat, counter and client-lock row is keyed by its event, and every statement
+  // and transaction of a request touches one event only, so distributing these tables by
+  // `event_id` later (Citus) needs no change. The single venue of earlier versions becomes the
+  // default event ('default', DEFAULT_EVENT_ID) with every row as it was: adding a column with a
+  // constant default rewrites nothing. Counter rows of other events are made by their first
+  // write (an idle event has none). `event` holds each event's definition and its sales
+  // machine's snapshot (`version`: the compare-and-set's).
+  `CREATE TABLE event (
+     id text PRIMARY KEY,
+     name text NOT NULL,
+     starts_at bigint,
+     lock_ttl_ms integer NOT NULL,
+     layout jsonb NOT NULL,
+     sales jsonb NOT NULL,
+     version integer NOT NULL
+   );
+   ALTER TABLE seat ADD COLUMN event_id text NOT NULL DEFAULT '${DEFAULT_EVENT}';
+   ALTER TABLE seat ALTER COLUMN event_id DROP DEFAULT;
+   ALTER TABLE seat DROP CONSTRAINT seat_pkey, ADD PRIMARY KEY (event_id, idx);
+   DROP INDEX seat_state_idx;
+   CREATE INDEX seat_state_idx ON seat (event_id, state, idx);
+   DROP INDEX seat_holder;
+   CREATE INDEX seat_holder ON seat (event_id, holder, locked_until) WHERE holder IS NOT NULL;
+   CREATE INDEX seat_event_locked_until ON seat (event_id, locked_until)
+     WHERE locked_until IS NOT NULL;
+   ALTER TABLE seat_count ADD COLUMN event_id text NOT NULL DEFAULT '${DEFAULT_EVENT}';
+   ALTER TABLE seat_count ALTER COLUMN event_id DROP DEFAULT;
+   ALTER TABLE seat_count DROP CONSTRAINT seat_count_pkey, ADD PRIMARY KEY (event_id, shard);
+   ALTER TABLE client_lock ADD COLUMN event_id text NOT NULL DEFAULT '${DEFAULT_EVENT}';
+   ALTER TABLE client_lock ALTER COLUMN event_id DROP DEFAULT;
+   ALTER TABLE client_lock DROP CONSTRAINT client_lock_pkey,
+     ADD PRIMARY KEY (event_id, idx, lock_id);
+   DROP INDEX client_lock_client;
+   CREATE INDEX client_lock_client ON client_lock (event_id, client);
+   DROP INDEX client_lock_until;
+   CREATE INDEX client_lock_until ON client_lock (event_id, until);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

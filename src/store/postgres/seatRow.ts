@@ -1,6 +1,6 @@
 import type { SeatStateValue } from '../../../machines/seatTypes';
 import { persistSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
-import type { Venue } from '../../venue';
+import type { Layout } from '../../layout/Layout';
 
 /** A seat's row as the store reads it back. */
 export interface SeatRow {
@@ -57,8 +57,8 @@ export function countDelta(states: SeatStateValue[]): { locked: number; booked: 
  * seatIndex(new Venue(10, 10), 'B1'); // 10
  * ```
  */
-export function seatIndex(venue: Venue, id: string): number {
-  const index = venue.indexOf(id);
-  if (index === undefined) throw new RangeError(`No seat ${id} in this venue`);
+export function seatIndex(layout: Layout, id: string): number {
+  const index = layout.indexOf(id);
+  if (index === undefined) throw new RangeError(`No seat ${id} in this event`);
   return index;
 }

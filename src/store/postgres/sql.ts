@@ -5,20 +5,21 @@
  *
  * @example
  * ```ts
- * await pool.query(sql.selectSeat, [index]);
+ * await db.query(sql.selectSeat, [eventId, index], 'read');
  * ```
  */
 export const sql = {
   /** One seat's row (none while the seat is still in the machine's initial state). */
-  selectSeat: 'SELECT idx, snapshot, version FROM seat WHERE idx = $1',
-  /** The rows with `$1 <= idx < $2`, in order. */
-  selectSeatRange:
-    'SELECT idx, snapshot, version FROM seat WHERE idx >= $1 AND idx < $2 ORDER BY idx',
-  /** A page of the rows in state `$1` from index `$2` on, at most `$3`. */
-  selectSeatsInState:
-    'SELECT idx, snapshot, version FROM seat WHERE state = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
-  /** The summary counters, summed over their shards. */
-  sumCounts: 'SELECT sum(locked) AS locked, sum(booked) AS booked FROM seat_count',
+  selectSeat: 'SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND idx = $2',
+  /** The rows with `$2 <= idx < $3`, in order. */
+  selectSeatRange: `SELECT idx, snapshot, version FROM seat
+           WHERE event_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`,
+  /** A page of the rows in state `$2` from index `$3` on, at most `$4`. */
+  selectSeatsInState: `SELECT idx, snapshot, version FROM seat
+           WHERE event_id = $1 AND state = $2 AND idx >= $3 ORDER BY idx LIMIT $4`,
+  /** The summary counters, summed over their shards (none yet: an event nobody touched). */
+  sumCounts: `SELECT coalesce(sum(locked), 0) AS locked, coalesce(sum(booked), 0) AS booked
+           FROM seat_count WHERE event_id = $1`,
   /** Whether the database answers at all. */
   ping: 'SELECT 1',
   /** Keeps key `$1` as `$2` unless the key exists, and returns the key kept (first writer wins). */
@@ -27,19 +28,23 @@ export const sql = {
          RETURNING secret)
        SELECT secret FROM kept UNION ALL SELECT secret FROM service_key WHERE name = $1`,
 
-  /** The first write of a seat (parameters: idx, state, snapshot, locked_until, holder). */
-  insertSeat: `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
-           VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (idx) DO NOTHING RETURNING idx`,
+  /** The first write of a seat (parameters: event, idx, state, snapshot, locked_until, holder). */
+  insertSeat: `INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
+           VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (event_id, idx) DO NOTHING RETURNING idx`,
   /** The compare-and-set of a seat already written: only if its version is still `version`. */
   updateSeatAtVersion: (version: string) =>
-    `UPDATE seat SET state = $2, snapshot = $3, version = version + 1, locked_until = $4,
-             holder = $5
-           WHERE idx = $1 AND version = ${version} RETURNING idx`,
-  /** A counter shard's change, run only if the seat write in `written` succeeded. */
+    `UPDATE seat SET state = $3, snapshot = $4, version = version + 1, locked_until = $5,
+             holder = $6
+           WHERE event_id = $1 AND idx = $2 AND version = ${version} RETURNING idx`,
+  /**
+   * A counter shard's change, run only if the seat write in `written` succeeded; an event's shard
+   * row is made by its first change.
+   */
   countWritten: (locked: string, booked: string, shard: string) =>
-    `UPDATE seat_count SET locked = locked + ${locked},
-             booked = booked + ${booked}
-             WHERE shard = ${shard} AND EXISTS (SELECT 1 FROM written)`,
+    `INSERT INTO seat_count (event_id, shard, locked, booked)
+             SELECT $1, ${shard}::integer, ${locked}::bigint, ${booked}::bigint FROM written
+             ON CONFLICT (event_id, shard) DO UPDATE SET locked = seat_count.locked + EXCLUDED.locked,
+               booked = seat_count.booked + EXCLUDED.booked`,
   /** Publishes `payload` if the seat write in `written` succeeded. */
   notifyWritten: (channel: string, payload: string) =>
     `SELECT pg_notify('${channel}', ${payload}) FROM written`,
@@ -50,62 +55,93 @@ export const sql = {
     `WITH written AS (${seatWrite})${counters === '' ? '' : `, counted AS (${counters})`} ${notify}`,
 
   /**
-   * Candidates for expiry: locks whose copied deadline is at or before `$1` (an index range, so a
-   * sweep reads only these), oldest first, at most `$2`, not taken by another sweeper. The machine
-   * then decides each one (`EXPIRE{now}`); a row it does not expire is left as it is.
+   * The events with locks whose copied deadline is at or before `$1`, at most `$2` of them: a read
+   * across events (no transaction), so the sweeper can then expire each event's in a transaction
+   * of its own.
    */
-  selectDueLocks: `SELECT idx, snapshot, version FROM seat WHERE locked_until <= $1
-         ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  selectEventsWithDueLocks: `SELECT DISTINCT event_id FROM seat WHERE locked_until <= $1 LIMIT $2`,
   /**
-   * The rows of the seats `$1` (an index array), locked for the rest of the transaction in index
-   * order: two multi-seat steps over overlapping seats queue instead of deadlocking.
+   * Event `$1`'s candidates for expiry: locks whose copied deadline is at or before `$2` (an index
+   * range, so a sweep reads only these), oldest first, at most `$3`, not taken by another sweeper.
+   * The machine then decides each one (`EXPIRE{now}`); a row it does not expire is left as it is.
    */
-  lockSeats: 'SELECT idx, snapshot, version FROM seat WHERE idx = ANY($1) ORDER BY idx FOR UPDATE',
+  selectDueLocks: `SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND locked_until <= $2
+         ORDER BY locked_until LIMIT $3 FOR UPDATE SKIP LOCKED`,
   /**
-   * First rows of several seats (a multi-seat step); a row another writer made meanwhile is not
-   * inserted, and the caller, counting what was, runs its transaction again.
+   * The rows of event `$1`'s seats `$2` (an index array), locked for the rest of the transaction
+   * in index order: two multi-seat steps over overlapping seats queue instead of deadlocking.
    */
-  insertSeats: `INSERT INTO seat (idx, state, snapshot, version, locked_until, holder)
-       SELECT u.idx, u.state, u.snapshot, 1, u.locked_until, u.holder
-       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
+  lockSeats: `SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND idx = ANY($2)
+       ORDER BY idx FOR UPDATE`,
+  /**
+   * First rows of several seats of event `$1` (a multi-seat step); a row another writer made
+   * meanwhile is not inserted, and the caller, counting what was, runs its transaction again.
+   */
+  insertSeats: `INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
+       SELECT $1, u.idx, u.state, u.snapshot, 1, u.locked_until, u.holder
+       FROM unnest($2::integer[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[])
          AS u(idx, state, snapshot, locked_until, holder)
        ORDER BY u.idx
-       ON CONFLICT (idx) DO NOTHING`,
-  /** The sweeper's batch write of the rows its transaction holds (also a multi-seat step's). */
+       ON CONFLICT (event_id, idx) DO NOTHING`,
+  /**
+   * The sweeper's batch write of the rows of event `$1` its transaction holds (also a multi-seat
+   * step's).
+   */
   writeExpiries: `UPDATE seat SET state = u.state, snapshot = u.snapshot, version = seat.version + 1,
          locked_until = u.locked_until, holder = u.holder
-       FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::bigint[], $5::text[])
+       FROM unnest($2::integer[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[])
          AS u(idx, state, snapshot, locked_until, holder)
-       WHERE seat.idx = u.idx`,
-  /** One counter shard's change (parameters: shard, locked, booked). */
-  addToCountShard:
-    'UPDATE seat_count SET locked = locked + $2, booked = booked + $3 WHERE shard = $1',
+       WHERE seat.event_id = $1 AND seat.idx = u.idx`,
+  /** One counter shard's change (parameters: event, shard, locked, booked). */
+  addToCountShard: `INSERT INTO seat_count (event_id, shard, locked, booked) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id, shard) DO UPDATE SET locked = seat_count.locked + EXCLUDED.locked,
+           booked = seat_count.booked + EXCLUDED.booked`,
   /** One notification per payload of `$1`. */
   notifyEach: (channel: string) => `SELECT pg_notify('${channel}', p) FROM unnest($1::text[]) AS p`,
   listen: (channel: string) => `LISTEN ${channel}`,
 
   /**
-   * The per-user lock of the lock cap, for the rest of the transaction. Two-key form: its own lock
-   * space, apart from the schema's one-key advisory lock. A hash collision only makes two users
-   * take turns.
+   * The lock of user `$2` in event `$1` for the lock cap, for the rest of the transaction (the
+   * cap counts per event). Two-key form: its own lock space, apart from the schema's one-key
+   * advisory lock. A hash collision only makes two users take turns.
    */
-  lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'), hashtext($1))`,
-  /** Seats whose lock names `$1` as holder (whether each still counts is the machine's call). */
-  selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE holder = $1 ORDER BY idx',
+  lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'),
+           hashtext($1 || '/' || $2))`,
+  /** Seats of event `$1` whose lock names `$2` as holder (whether each still counts is the machine's call). */
+  selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE event_id = $1 AND holder = $2 ORDER BY idx',
 
-  /** The per-client-address lock of the client lock cap: a lock space of its own, like `lockUser`. */
-  lockClient: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service client locks'), hashtext($1))`,
+  /** The lock of client address `$2` in event `$1` for the client lock cap, like `lockUser`. */
+  lockClient: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service client locks'),
+           hashtext($1 || '/' || $2))`,
   /**
-   * The locks taken from client `$1` and their seats' rows (whether each lock still counts is the
-   * seat machine's call, on the snapshot).
+   * The locks taken from client `$2` in event `$1` and their seats' rows (whether each lock still
+   * counts is the seat machine's call, on the snapshot).
    */
-  selectClientLocks: `SELECT c.idx, c.lock_id, s.snapshot FROM client_lock c JOIN seat s ON s.idx = c.idx
-           WHERE c.client = $1 ORDER BY c.idx`,
-  /** Records that client `$3` took lock `$2` on seat `$1` (deadline `$4`); a retry moves it. */
-  insertClientLock: `INSERT INTO client_lock (idx, lock_id, client, until) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (idx, lock_id) DO UPDATE SET client = EXCLUDED.client, until = EXCLUDED.until`,
-  /** Rows of locks past their deadline `$1`: they count for nobody. */
-  deleteEndedClientLocks: 'DELETE FROM client_lock WHERE until <= $1',
+  selectClientLocks: `SELECT c.idx, c.lock_id, s.snapshot FROM client_lock c
+           JOIN seat s ON s.event_id = c.event_id AND s.idx = c.idx
+           WHERE c.event_id = $1 AND c.client = $2 ORDER BY c.idx`,
+  /** Records that client `$4` took lock `$3` on seat `$2` of event `$1` (deadline `$5`); a retry moves it. */
+  insertClientLock: `INSERT INTO client_lock (event_id, idx, lock_id, client, until)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (event_id, idx, lock_id) DO UPDATE SET client = EXCLUDED.client,
+             until = EXCLUDED.until`,
+  /** Event `$1`'s rows of locks past their deadline `$2`: they count for nobody. */
+  deleteEndedClientLocks: 'DELETE FROM client_lock WHERE event_id = $1 AND until <= $2',
+
+  /** A new event, unless its id is taken (then no row comes back). */
+  insertEvent: `INSERT INTO event (id, name, starts_at, lock_ttl_ms, layout, sales, version)
+           VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (id) DO NOTHING
+           RETURNING id, name, starts_at, lock_ttl_ms, layout, sales, version`,
+  /** One event. */
+  selectEvent: `SELECT id, name, starts_at, lock_ttl_ms, layout, sales, version FROM event
+           WHERE id = $1`,
+  /** A page of events in id order after `$1` (none: from the first), at most `$2`. */
+  selectEvents: `SELECT id, name, starts_at, lock_ttl_ms, layout, sales, version FROM event
+           WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`,
+  /** The compare-and-set of an event's sales machine: only if its version is still `$3`. */
+  updateEventSales: `UPDATE event SET sales = $2, version = version + 1
+           WHERE id = $1 AND version = $3
+           RETURNING id, name, starts_at, lock_ttl_ms, layout, sales, version`,
 } as const;
 
 /** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */

@@ -3,21 +3,10 @@ import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
 import { createApp, type SeatApp } from '../../../src/app';
 import type { Clock } from '../../../src/clock';
-import { HttpError } from '../../../src/http/HttpError';
 import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
 import { Venue } from '../../../src/venue';
+import { outcome } from '../../support/outcome';
 import { usePostgres } from '../../support/postgres';
-
-/** What a lock request came to: `200`, or `409 <code>`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return '200';
-  } catch (err) {
-    if (err instanceof HttpError) return `${err.status} ${err.code}`;
-    throw err;
-  }
-}
 
 describe('MAX_LOCKS_PER_CLIENT on PostgreSQL (PostgresClientLockQuota)', function () {
   this.timeout(60_000);

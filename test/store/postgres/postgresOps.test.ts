@@ -10,6 +10,7 @@ import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
 import { createTestDatabase, usePostgres } from '../../support/postgres';
 import { promSample } from '../../support/promSample';
+import { loadSchemaV3, V3_T0 } from '../../support/schemaV3';
 import { serve, type Served } from '../../support/serve';
 import { openSse } from '../../support/sseClient';
 import { waitFor } from '../../support/waitFor';
@@ -160,26 +161,19 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     const own = await createTestDatabase();
     if (typeof own === 'string') return this.skip();
     try {
-      const first = await open({ connectionString: own.url });
-      const lock = (seat: string) => ({
-        type: 'LOCK' as const,
-        userId: 'gus',
-        lockId: seat,
-        now: clock.now(),
-      });
-      await first.apply('A1', lock('A1'));
-      await first.apply('A2', lock('A2'));
-      await first.close();
-      // Back to schema version 1, as a database written by the previous release.
-      const client = new Client({ connectionString: own.url });
-      await client.connect();
-      await client.query('ALTER TABLE seat DROP COLUMN holder');
-      await client.query('UPDATE seat_meta SET schema_version = 1');
-      await client.end();
-
-      const store = await open({ connectionString: own.url });
+      // The database version 3 wrote, taken back to schema version 1 (no holder, no client_lock):
+      // alice holds A1 and A2 until T0 + 60 s.
+      await loadSchemaV3(
+        own.url,
+        `DROP TABLE client_lock; ALTER TABLE seat DROP COLUMN holder;
+         UPDATE seat_meta SET schema_version = 1;`,
+      );
+      const at = new SimulatedClock() as SimulatedClock & Clock;
+      at.set(V3_T0 + 1000);
+      const store = await open({ connectionString: own.url, venue: new Venue(4, 5), clock: at });
       const quota = store.createLockQuota(2);
-      const refused = await quota.admit('gus', 'A3', () => store.apply('A3', lock('A3')));
+      const lock = { type: 'LOCK' as const, userId: 'alice', lockId: 'L-A3', now: at.now() };
+      const refused = await quota.admit('alice', 'A3', () => store.apply('A3', lock));
       expect(refused).to.deep.include({ ok: false, code: 'TOO_MANY_LOCKS', held: 2, max: 2 });
       await store.close();
     } finally {

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+import { SimulatedClock } from 'xstate';
+import type { Clock } from '../../../src/clock';
+import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
+import type { SeatTransition } from '../../../src/store/SeatStore';
+import { Venue } from '../../../src/venue';
+import { usePostgres } from '../../support/postgres';
+import { serve, type Served } from '../../support/serve';
+import { waitFor } from '../../support/waitFor';
+
+const KEY = 'sk_test_pg_events_key';
+const DIGEST = createHash('sha256').update(KEY).digest('hex');
+const ADMIN = { Authorization: `Bearer ${KEY}` };
+const HAMLET = {
+  id: 'hamlet',
+  name: 'Hamlet',
+  layout: { sections: [{ id: 'FLOOR', rows: [{ label: 'A', seats: 4 }] }] },
+};
+
+describe('events on PostgreSQL, served by several instances', function () {
+  this.timeout(60_000);
+  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  const running: Served[] = [];
+  // Registered before usePostgres() so the apps close before their database is dropped.
+  after(async () => {
+    for (const app of running) await app.stop();
+  });
+  const db = usePostgres();
+  before(() => clock.set(Date.UTC(2030, 0, 1)));
+
+  /** An instance of the service on the suite's database. */
+  const instance = async (): Promise<Served> => {
+    const store = await PostgresSeatStore.open({
+      connectionString: db().url,
+      venue: new Venue(2, 5),
+      ttlMs: 60_000,
+      clock,
+      sweepIntervalMs: 0, // swept by hand
+      poolSize: 4,
+    });
+    const app = await serve({ store, clock, apiKeyDigests: [DIGEST], maxLocksPerUser: 1 });
+    running.push(app);
+    return app;
+  };
+  const post = (app: Served, path: string, body?: object) =>
+    app.call('POST', path, { body, headers: ADMIN });
+  const rows = async (text: string, params: unknown[] = []) => {
+    const client = new Client({ connectionString: db().url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('serves an event made on one instance from another: its seats, locks, sales window and stream', async () => {
+    const [one, two] = [await instance(), await instance()];
+    expect((await post(one, '/events', HAMLET)).status).to.equal(201);
+    const listed = await two.call('GET', '/events');
+    expect(listed.body.events.map((e: { id: string }) => e.id)).to.deep.equal([
+      'default',
+      'hamlet',
+    ]);
+    // An event made but never touched costs its row, and no seat or counter row.
+    expect(
+      await rows(`SELECT count(*)::int AS n FROM seat WHERE event_id = 'hamlet'`),
+    ).to.deep.equal([{ n: 0 }]);
+    const heard: SeatTransition[] = [];
+    (await one.eventService.seatsOf('hamlet')).service.store.subscribe((t) => heard.push(t));
+
+    const lock = await post(two, '/events/hamlet/seats/FLOOR-A-1/lock', { userId: 'alice' });
+    expect(lock.status).to.equal(200);
+    const taken = await post(one, '/events/hamlet/seats/FLOOR-A-1/lock', { userId: 'bob' });
+    expect(taken.body.code).to.equal('SEAT_LOCKED');
+    await waitFor(() => heard.some((t) => t.id === 'FLOOR-A-1' && t.to === 'locked'));
+    const details = await one.call('GET', '/events/hamlet');
+    expect(details.body.event.counts).to.deep.equal({
+      total: 4,
+      available: 3,
+      locked: 1,
+      booked: 0,
+    });
+
+    // Closed on one instance, closed on the other; the lock taken before may still be confirmed.
+    expect((await post(one, '/events/hamlet/close')).status).to.equal(200);
+    const late = await post(two, '/events/hamlet/seats/FLOOR-A-2/lock', { userId: 'carol' });
+    expect(late.body.code).to.equal('SALES_CLOSED');
+    const confirm = await post(two, '/events/hamlet/seats/FLOOR-A-1/confirm', {
+      userId: 'alice',
+      lockId: lock.body.lockId,
+    });
+    expect(confirm.status).to.equal(200);
+    expect((await one.call('GET', '/events/hamlet/seats/FLOOR-A-1')).body.seat.state).to.equal(
+      'booked',
+    );
+  });
+
+  it('keeps the same seat id of two events apart, each with its own per-user lock cap', async () => {
+    const [one, two] = [await instance(), await instance()];
+    const grid = { id: 'grid', name: 'Grid', layout: { rows: 2, seatsPerRow: 5 } };
+    expect((await post(two, '/events', grid)).status).to.equal(201);
+    // maxLocksPerUser is 1: dave may hold one lock in each event.
+    expect((await post(one, '/seats/B5/lock', { userId: 'dave' })).status).to.equal(200);
+    expect((await post(two, '/events/grid/seats/B5/lock', { userId: 'dave' })).status).to.equal(
+      200,
+    );
+    const second = await post(one, '/events/grid/seats/B4/lock', { userId: 'dave' });
+    expect(second.body.code).to.equal('TOO_MANY_LOCKS');
+    expect((await post(two, '/seats/B5/release', { userId: 'dave' })).status).to.equal(200);
+    expect((await one.call('GET', '/events/grid/seats/B5')).body.seat.state).to.equal('locked');
+    expect((await two.call('GET', '/seats/B5')).body.seat.state).to.equal('available');
+  });
+
+  it('keeps every event, its sales window and its seats across a restart of every instance', async () => {
+    for (const app of running.splice(0)) await app.stop();
+    const fresh = await instance();
+    const hamlet = await fresh.call('GET', '/events/hamlet');
+    expect(hamlet.body.event).to.include({ salesState: 'closed' });
+    expect((await fresh.call('GET', '/events/hamlet/seats/FLOOR-A-1')).body.seat.state).to.equal(
+      'booked',
+    );
+    expect((await fresh.call('GET', '/events/grid/seats/B5')).body.seat.state).to.equal('locked');
+    // The expiry of another event's lock is swept by any instance.
+    clock.increment(60_000);
+    expect(await (fresh.store as PostgresSeatStore).sweep()).to.equal(1);
+    expect((await fresh.call('GET', '/events/grid/seats/summary')).body).to.include({
+      locked: 0,
+    });
+  });
+});
