@@ -4,6 +4,7 @@ import { SimulatedClock } from 'xstate';
 import { applySeatEvent } from '../../machines/run/stepSeat';
 import type { SeatReply, SeatRequestEvent } from '../../machines/seatTypes';
 import type { Clock } from '../../src/clock';
+import { MemoryEventStores } from '../../src/store/memory/MemoryEventStores';
 import type { SeatStore, SeatTransition } from '../../src/store/SeatStore';
 import { Venue } from '../../src/venue';
 import { initialSeat, specExpire, type SpecSnapshot } from '../../src/verify/seatSpec';
@@ -528,6 +529,56 @@ export const storeContractCases: StoreContractCase[] = [
           ).to.equal(true);
         },
       ),
+  },
+  {
+    name: 'keeps two events apart: the same seat id locked on both, each with its own transitions, summary, lock cap and expiry',
+    run: (factory) =>
+      withStores(factory, { rows: 1, seatsPerRow: 3, ttlMs: 60_000 }, 1, async ([store], clock) => {
+        // Another event beside the store's, where createApp would put it (PostgreSQL: the same
+        // database; a store of one process: a store of its own in memory).
+        const events = store.events ?? new MemoryEventStores({ clock });
+        const other = events.openEvent({ id: 'other-event', lockTtlMs: 1000 }, new Venue(1, 3));
+        const mine = listen(store);
+        const theirs = listen(other);
+        const [quota, otherQuota] = [store.createLockQuota(1), other.createLockQuota(1)];
+        try {
+          const take = (seats: SeatStore, cap: typeof quota, id: string, userId: string) =>
+            cap.admit(userId, id, () => seats.apply(id, lock(userId, `L-${userId}`, clock.now())));
+          expect(await take(store, quota, 'A1', 'alice')).to.deep.include({ ok: true });
+          expect(await take(other, otherQuota, 'A1', 'bob')).to.deep.include({ ok: true });
+          // alice's one lock in the store's event leaves her cap in the other event untouched.
+          expect(await take(other, otherQuota, 'A2', 'alice')).to.deep.include({ ok: true });
+          expect(await take(other, otherQuota, 'A3', 'alice')).to.deep.include({
+            ok: false,
+            code: 'TOO_MANY_LOCKS',
+          });
+          expect((await store.get('A1')).context.lock).to.include({ userId: 'alice' });
+          expect((await other.get('A1')).context.lock).to.include({ userId: 'bob' });
+          await store.apply('A1', confirm('alice', clock.now(), 'L-alice'));
+          expect(await store.summary()).to.deep.include({ locked: 0, booked: 1 });
+          expect(await other.summary()).to.deep.include({ locked: 2, booked: 0 });
+          // The other event's locks last its own TTL (1 s); the store's booking is untouched.
+          await factory.passTime(store, clock, 1000);
+          expect(await other.summary()).to.deep.include({ available: 3, locked: 0 });
+          expect((await store.get('A1')).state).to.equal('booked');
+          const heard = (t: SeatTransition) => `${t.id} ${t.reason} ${t.userId}`;
+          expect((await mine.first(2)).map(heard)).to.deep.equal([
+            'A1 locked alice',
+            'A1 confirmed alice',
+          ]);
+          expect((await theirs.first(4)).map(heard)).to.have.members([
+            'A1 locked bob',
+            'A2 locked alice',
+            'A1 expired bob',
+            'A2 expired alice',
+          ]);
+          expect(mine.heard, 'nothing of the other event').to.have.length(2);
+        } finally {
+          quota.close();
+          otherQuota.close();
+          await other.close();
+        }
+      }),
   },
   {
     name: 'answers ping while it can serve',

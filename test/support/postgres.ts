@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import {
   createDatabaseOn,
   createTestDatabase,
@@ -36,4 +37,23 @@ export function usePostgres(): () => TestDatabase {
     if (!database) throw new Error('usePostgres(): no database (the suite should have skipped)');
     return database;
   };
+}
+
+/**
+ * Empties the database at `url` (its schema dropped and made again), so the next store opened on
+ * it starts from nothing: how contract cases each get an empty database without making one.
+ *
+ * @example
+ * ```ts
+ * await emptyDatabase(db().url);
+ * ```
+ */
+export async function emptyDatabase(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  } finally {
+    await client.end();
+  }
 }
