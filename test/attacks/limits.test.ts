@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { freePort } from '../../scripts/freePort';
+import { apiClient, ok, type ApiClient } from '../support/api';
 import { usePostgres } from '../support/postgres';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { waitFor } from '../support/waitFor';
@@ -11,15 +12,6 @@ import { waitFor } from '../support/waitFor';
  * default settings unless a row says otherwise): each is refused now. `AUTH=off` stands for a
  * client that can name any user (or open any number of guest sessions).
  */
-const post = async (url: string, path: string, body: unknown, headers = {}) => {
-  const res = await fetch(url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { code?: string; detail?: string } };
-};
-
 /** Opens `GET /seats/events` on a raw socket; resolves with the status line's code. */
 function openStream(
   url: string,
@@ -51,6 +43,7 @@ describe('attacks on the limits, against the real server process', function () {
 
   describe('in memory, default limits', () => {
     let server: ServerProcess;
+    let api: ApiClient;
     before(async () => {
       // Empty: the service's defaults (600 a minute, 30 locks per client), which test processes turn off.
       server = await startServerProcess({
@@ -58,8 +51,12 @@ describe('attacks on the limits, against the real server process', function () {
         RATE_LIMIT_PER_MINUTE: '',
         MAX_LOCKS_PER_CLIENT: '',
       });
+      api = apiClient(server.url);
     });
-    after(async () => server?.kill('SIGTERM'));
+    after(async () => {
+      api?.close();
+      await server?.kill('SIGTERM');
+    });
 
     // First: the locks of the next row would leave this address no place to lock with.
     it('a resume from long ago gets one resync, not the whole history', async () => {
@@ -70,8 +67,8 @@ describe('attacks on the limits, against the real server process', function () {
           Array.from({ length: 15 }, async (_, i) => {
             const seat = `${'HI'[Math.floor(i / 10)]}${(i % 10) + 1}`;
             const user = `churn-${round}-${i}`;
-            await post(server.url, `/seats/${seat}/lock`, { userId: user });
-            await post(server.url, `/seats/${seat}/release`, { userId: user });
+            await api.lock(seat, user);
+            await api.release(seat, user);
           }),
         );
       }
@@ -93,21 +90,15 @@ describe('attacks on the limits, against the real server process', function () {
       for (let i = 0; i < seats.length; i += 20) {
         results.push(
           ...(await Promise.all(
-            seats
-              .slice(i, i + 20)
-              .map((seat, j) =>
-                post(server.url, `/seats/${seat}/lock`, { userId: `invented-${i + j}` }),
-              ),
+            seats.slice(i, i + 20).map((seat, j) => api.lock(seat, `invented-${i + j}`)),
           )),
         );
       }
       expect(results.filter((r) => r.status === 200)).to.have.length(30);
       const refused = results.filter((r) => r.status === 409);
       expect(refused).to.have.length(70);
-      expect(refused.every((r) => r.body.code === 'TOO_MANY_CLIENT_LOCKS')).to.equal(true);
-      const summary = (await (await fetch(`${server.url}/seats/summary`)).json()) as {
-        locked: number;
-      };
+      expect(refused.every((r) => !r.ok && r.body.code === 'TOO_MANY_CLIENT_LOCKS')).to.equal(true);
+      const summary = ok(await api.summary());
       expect(summary.locked).to.equal(30);
     });
 
@@ -126,18 +117,14 @@ describe('attacks on the limits, against the real server process', function () {
       // The window is a fixed minute: 1,900 sends span at most three, so one sees its 601st.
       let limited = false;
       for (let sent = 0; sent < 1900 && !limited; sent += 20) {
-        const answers = await Promise.all(
-          Array.from({ length: 20 }, () => post(server.url, '/seats/A1/release', { userId: 'x' })),
-        );
-        limited = answers.some((a) => a.status === 429 && a.body.code === 'RATE_LIMITED');
+        const answers = await Promise.all(Array.from({ length: 20 }, () => api.release('A1', 'x')));
+        limited = answers.some((a) => a.status === 429 && !a.ok && a.body.code === 'RATE_LIMITED');
       }
       expect(limited).to.equal(true);
-      const spoofed = await post(
-        server.url,
-        '/seats/A1/release',
-        { userId: 'x' },
-        { 'x-forwarded-for': '198.51.100.1' },
-      );
+      const spoofed = await api.send('POST', '/seats/A1/release', {
+        body: { userId: 'x' },
+        headers: { 'x-forwarded-for': '198.51.100.1' },
+      });
       expect(spoofed.status, 'X-Forwarded-For from a client is not believed').to.equal(429);
     });
   });
@@ -160,6 +147,7 @@ describe('attacks on the limits, against the real server process', function () {
       INSPECT: '1',
       INSPECT_PORT: String(inspectPort),
     });
+    const api = apiClient(server.url);
     try {
       await waitFor(() => server.output().includes('Stately inspector'), { what: 'the relay' });
       const evil = new WebSocket(`ws://127.0.0.1:${inspectPort}`, {
@@ -174,12 +162,13 @@ describe('attacks on the limits, against the real server process', function () {
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       let raw = '';
       ws.on('message', (data: Buffer) => (raw += data.toString()));
-      const locked = await post(server.url, '/seats/C3/lock', { userId: 'carol-secret' });
+      const locked = ok(await api.lock('C3', 'carol-secret'));
       await waitFor(() => raw.includes('"LOCK"'), { what: 'the LOCK event' });
       expect(raw).not.to.include('carol-secret');
-      expect(raw).not.to.include((locked.body as { lockId?: string }).lockId);
+      expect(raw).not.to.include(locked.lockId);
       ws.close();
     } finally {
+      api.close();
       await server.kill('SIGTERM');
     }
   });
@@ -187,6 +176,7 @@ describe('attacks on the limits, against the real server process', function () {
   describe('on PostgreSQL, two instances', () => {
     const db = usePostgres();
     const servers: ServerProcess[] = [];
+    const apis: ApiClient[] = [];
     before(async function () {
       this.timeout(180_000);
       const env = {
@@ -196,37 +186,39 @@ describe('attacks on the limits, against the real server process', function () {
         MAX_LOCKS_PER_USER: '3',
       };
       servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
+      apis.push(...servers.map((server) => apiClient(server.url)));
     });
-    after(async () => Promise.all(servers.map((s) => s.kill('SIGTERM'))));
+    after(async () => {
+      for (const api of apis) api.close();
+      await Promise.all(servers.map((s) => s.kill('SIGTERM')));
+    });
 
     it('a userId with \\u0000 or a lone surrogate is a 400, never a 500 with a stack trace', async () => {
       for (const userId of ['nul\u0000l', 'half\ud800', '\udc00x', 'line\nbreak']) {
-        const res = await post(servers[0].url, '/seats/B1/lock', { userId });
+        const res = await apis[0].lock('B1', userId);
         expect(res.status, JSON.stringify(userId)).to.equal(400);
-        expect(res.body.code).to.equal('INVALID_REQUEST');
+        expect(!res.ok && res.body.code).to.equal('INVALID_REQUEST');
       }
       expect(servers[0].output()).not.to.match(/INTERNAL_ERROR|at .*\.ts:\d+/);
     });
 
     it('caps per user and per address hold across both instances', async () => {
       const mine = await Promise.all(
-        ['D1', 'D2', 'D3', 'D4', 'D5', 'D6'].map((seat, i) =>
-          post(servers[i % 2].url, `/seats/${seat}/lock`, { userId: 'dora' }),
-        ),
+        ['D1', 'D2', 'D3', 'D4', 'D5', 'D6'].map((seat, i) => apis[i % 2].lock(seat, 'dora')),
       );
       expect(
         mine.filter((r) => r.status === 200),
         'MAX_LOCKS_PER_USER=3',
       ).to.have.length(3);
-      expect(mine.filter((r) => r.body.code === 'TOO_MANY_LOCKS')).to.have.length(3);
+      expect(mine.filter((r) => !r.ok && r.body.code === 'TOO_MANY_LOCKS')).to.have.length(3);
       const invented = await Promise.all(
-        ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'].map((seat, i) =>
-          post(servers[i % 2].url, `/seats/${seat}/lock`, { userId: `eve-${i}` }),
-        ),
+        ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'].map((seat, i) => apis[i % 2].lock(seat, `eve-${i}`)),
       );
       // dora's 3 locks came from this address too: 2 places are left of MAX_LOCKS_PER_CLIENT=5.
       expect(invented.filter((r) => r.status === 200)).to.have.length(2);
-      expect(invented.filter((r) => r.body.code === 'TOO_MANY_CLIENT_LOCKS')).to.have.length(4);
+      expect(
+        invented.filter((r) => !r.ok && r.body.code === 'TOO_MANY_CLIENT_LOCKS'),
+      ).to.have.length(4);
     });
   });
 });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { useOwnPostgres } from '../support/ownPostgres';
-import { request } from '../support/request';
+import { apiClient, ok } from '../support/api';
 import { waitFor } from '../support/waitFor';
 import { chaosSeed, describeOutcome, explainReport, runUnderFault } from './faultRun';
 import { CHAOS_TTL_MS, ROW_A, useServiceInstances } from './serviceInstances';
@@ -23,8 +23,9 @@ describe('Fault: PostgreSQL crashes and restarts under load (two instances)', fu
       seed,
       fault: async () => {
         // A lock that falls due while the database is down: it must expire once it is back.
-        dueLock = (await request(instances()[0].url, 'POST', '/seats/B1/lock', { userId: 'due' }))
-          .body as { expiresAt: string };
+        const api = apiClient(instances()[0].url);
+        dueLock = ok(await api.lock('B1', 'due'));
+        api.close();
         await pg().server.crash();
         await sleep(2500);
         await pg().server.resume();

@@ -1,62 +1,36 @@
 import { expect } from 'chai';
-import { request } from 'node:http';
-import { startServer, type TestServer } from '../support/http';
-
-/** Posts JSON on a connection of its own (`agent: false`), so requests really race on the server. */
-function post(
-  server: TestServer,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      server.url + path,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      },
-    );
-    req.on('error', reject).end(payload);
-  });
-}
+import { apiClient, ok, type ApiClient } from '../support/api';
+import { serve, type Served } from '../support/serve';
 
 describe('concurrency over real sockets', () => {
-  let server: TestServer;
+  let server: Served;
+  /** Each request on a connection of its own, so requests really race on the server. */
+  let api: ApiClient;
   beforeEach(async () => {
-    server = await startServer({ rows: 4, seatsPerRow: 5 });
+    server = await serve({ rows: 4, seatsPerRow: 5 });
+    api = apiClient(server.url, { freshConnections: true, routes: server.routes });
   });
   afterEach(() => server.stop());
 
   it('gives exactly one of 100 racing clients the lock on one seat', async () => {
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        post(server, '/seats/C3/lock', { userId: `user-${i}` }),
-      ),
+      Array.from({ length: 100 }, (_, i) => api.lock('C3', `user-${i}`)),
     );
     const winners = results.filter((r) => r.status === 200);
     expect(winners).to.have.length(1);
-    expect(results.filter((r) => r.status === 409 && r.body.code === 'SEAT_LOCKED')).to.have.length(
-      99,
-    );
+    expect(
+      results.filter((r) => r.status === 409 && !r.ok && r.body.code === 'SEAT_LOCKED'),
+    ).to.have.length(99);
   });
 
   it('lets only the lock winner confirm when 100 clients race to confirm', async () => {
     const locks = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        post(server, '/seats/C3/lock', { userId: `user-${i}` }),
-      ),
+      Array.from({ length: 100 }, (_, i) => api.lock('C3', `user-${i}`)),
     );
     const winner = locks.findIndex((r) => r.status === 200);
+    const { lockId } = ok(locks[winner]);
     const confirms = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        post(server, '/seats/C3/confirm', {
-          userId: `user-${i}`,
-          lockId: locks[winner].body.lockId,
-        }),
-      ),
+      Array.from({ length: 100 }, (_, i) => api.confirm('C3', `user-${i}`, lockId)),
     );
     expect(confirms.map((r, i) => [i, r.status]).filter(([, s]) => s === 200)).to.deep.equal([
       [winner, 200],
@@ -64,9 +38,7 @@ describe('concurrency over real sockets', () => {
   });
 
   it('never lets two users hold or book one seat when many users race over many seats', async () => {
-    const seats = (await server.request('GET', '/seats')).body.seats.map(
-      (s: any) => s.id,
-    ) as string[];
+    const seats = ok(await api.list()).seats.map((s) => s.id);
     const users = Array.from({ length: 60 }, (_, i) => `user-${i}`);
     /** seat → users that got a 200 for confirm */
     const booked = new Map<string, Set<string>>();
@@ -82,23 +54,21 @@ describe('concurrency over real sockets', () => {
         (async () => {
           for (let round = 0; round < 8; round++) {
             const seat = seats[random(seats.length)];
-            const lock = await post(server, `/seats/${seat}/lock`, { userId: user });
-            if (lock.status !== 200) {
-              expect(lock.status).to.equal(409);
+            const reply = await api.lock(seat, user);
+            if (reply.status !== 200) {
+              expect(reply.status).to.equal(409);
               continue;
             }
-            const byUser = granted.get(seat) ?? new Map();
+            const lock = ok(reply);
+            const byUser = granted.get(seat) ?? new Map<string, Set<string>>();
             granted.set(
               seat,
-              byUser.set(user, (byUser.get(user) ?? new Set()).add(lock.body.lockId)),
+              byUser.set(user, (byUser.get(user) ?? new Set<string>()).add(lock.lockId)),
             );
             const next = random(3);
             if (next === 0) continue; // leave it locked
             const action = next === 1 ? 'confirm' : 'release';
-            const res = await post(server, `/seats/${seat}/${action}`, {
-              userId: user,
-              lockId: lock.body.lockId,
-            });
+            const res = await api[action](seat, user, lock.lockId);
             expect(res.status, JSON.stringify(res.body)).to.be.oneOf([200, 409]);
             if (action === 'confirm' && res.status === 200) {
               booked.set(seat, (booked.get(seat) ?? new Set()).add(user));

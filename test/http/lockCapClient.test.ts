@@ -2,14 +2,17 @@ import { expect } from 'chai';
 import type { Request, Response } from 'express';
 import type { Caller } from '../../src/auth/Caller';
 import { lockCapClient } from '../../src/http/lockCapClient';
+import type { LockResponse } from '../../src/http/schemas';
+import { codeOf, expectProblem, ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
   let api: Served;
   afterEach(async () => api?.stop());
 
+  /** A lock as `userId`, from the client address `from` (told by a trusted proxy). */
   const lock = (seat: string, userId: string, from?: string) =>
-    api.call('POST', `/seats/${seat}/lock`, {
+    api.api.reply<LockResponse>('POST', `/seats/${seat}/lock`, {
       body: { userId },
       headers: from ? { 'x-forwarded-for': from } : {},
     });
@@ -26,15 +29,15 @@ describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
     expect(statuses).to.deep.equal([200, 200, 200]);
     const refused = await lock('A4', 'u4', '203.0.113.9');
     expect(refused.status).to.equal(409);
-    expect(refused.body.code).to.equal('TOO_MANY_CLIENT_LOCKS');
-    expect(refused.body.detail).to.match(/network address/);
-    expect(refused.body.detail, 'no count of what others behind it hold').not.to.match(/hold \d/);
+    const problem = expectProblem(refused, 409, 'TOO_MANY_CLIENT_LOCKS');
+    expect(problem.detail).to.match(/network address/);
+    expect(problem.detail, 'no count of what others behind it hold').not.to.match(/hold \d/);
     for (const other of ['u1', 'u2', 'u3']) expect(refused.text).not.to.include(other);
-    expect((await api.call('GET', '/seats/A4')).body.seat.state).to.equal('available');
+    expect(ok(await api.api.get('A4')).seat.state).to.equal('available');
 
     expect((await lock('A1', 'u1', '203.0.113.9')).status, 'a retry on a held seat').to.equal(200);
     expect((await lock('A4', 'u4', '198.51.100.2')).status, 'another address').to.equal(200);
-    await api.call('POST', '/seats/A2/release', { body: { userId: 'u2' } });
+    await api.api.release('A2', 'u2');
     expect((await lock('A5', 'u5', '203.0.113.9')).status, 'a release frees a place').to.equal(200);
     const metrics = (await api.call('GET', '/metrics')).text;
     expect(metrics).to.include('seat_requests_refused_total{code="TOO_MANY_CLIENT_LOCKS"} 1');
@@ -44,7 +47,7 @@ describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
     api = await serve({ rows: 1, seatsPerRow: 4, maxLocksPerClient: 2, trustProxy: ['loopback'] });
     expect((await lock('A1', 'a', '2001:db8:abcd:1201::1')).status).to.equal(200);
     expect((await lock('A2', 'b', '2001:db8:abcd:12ff::9')).status).to.equal(200);
-    expect((await lock('A3', 'c', '2001:db8:abcd:1234::7')).body.code).to.equal(
+    expect(codeOf(await lock('A3', 'c', '2001:db8:abcd:1234::7'))).to.equal(
       'TOO_MANY_CLIENT_LOCKS',
     );
   });

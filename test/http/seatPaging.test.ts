@@ -1,16 +1,20 @@
 import { expect } from 'chai';
-import { startServer, type TestServer } from '../support/http';
+import type { AppOptions } from '../../src/app';
+import type { SeatList } from '../../src/http/schemas';
+import { expectProblem, ok } from '../support/api';
+import { serve, type Served } from '../support/serve';
 
 /** Every seat of `state` (or all), walked page by page through the `next` cursor. */
-async function walk(app: TestServer, query: string): Promise<{ ids: string[]; pages: number }> {
+async function walk(app: Served, query: string): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let pages = 0;
   let after: string | null = null;
   do {
     const cursor: string = after === null ? '' : `&after=${after}`;
-    const { status, body } = await app.request('GET', `/seats?${query}${cursor}`);
-    expect(status).to.equal(200);
-    ids.push(...body.seats.map((seat: { id: string }) => seat.id));
+    const res = await app.api.reply<SeatList>('GET', `/seats?${query}${cursor}`);
+    expect(res.status).to.equal(200);
+    const body = ok(res);
+    ids.push(...body.seats.map((seat) => seat.id));
     after = body.next;
     pages++;
   } while (after !== null && pages < 1000);
@@ -18,9 +22,8 @@ async function walk(app: TestServer, query: string): Promise<{ ids: string[]; pa
 }
 
 describe('GET /seats paging and GET /seats/summary', () => {
-  let current: TestServer | undefined;
-  const start = async (options: Parameters<typeof startServer>[0]) =>
-    (current = await startServer(options));
+  let current: Served | undefined;
+  const start = async (options: AppOptions) => (current = await serve(options));
   afterEach(async () => {
     await current?.stop();
     current = undefined;
@@ -28,8 +31,9 @@ describe('GET /seats paging and GET /seats/summary', () => {
 
   it('returns the default 100-seat venue whole from a plain GET /seats', async () => {
     const app = await start({});
-    const { status, body } = await app.request('GET', '/seats');
-    expect(status).to.equal(200);
+    const res = await app.api.list();
+    expect(res.status).to.equal(200);
+    const body = ok(res);
     expect(body.seats).to.have.length(100);
     expect(body.seats[0]).to.deep.equal({ id: 'A1', state: 'available' });
     expect(body.seats[99].id).to.equal('J10');
@@ -48,14 +52,10 @@ describe('GET /seats paging and GET /seats/summary', () => {
   it('pages locked, booked and available seats separately, in venue order', async () => {
     const app = await start({ rows: 4, seatsPerRow: 5 });
     for (const id of ['D5', 'A2', 'C1', 'B3', 'A5']) {
-      expect((await app.request('POST', `/seats/${id}/lock`, { userId: 'u' })).status).to.equal(
-        200,
-      );
+      expect((await app.api.lock(id, 'u')).status).to.equal(200);
     }
     for (const id of ['C1', 'A5']) {
-      expect((await app.request('POST', `/seats/${id}/confirm`, { userId: 'u' })).status).to.equal(
-        200,
-      );
+      expect((await app.api.confirm(id, 'u')).status).to.equal(200);
     }
     expect((await walk(app, 'state=locked&limit=2')).ids).to.deep.equal(['A2', 'B3', 'D5']);
     expect((await walk(app, 'state=booked&limit=1')).ids).to.deep.equal(['A5', 'C1']);
@@ -63,32 +63,32 @@ describe('GET /seats paging and GET /seats/summary', () => {
     expect(available.ids).to.have.length(15);
     expect(available.ids).to.not.include.members(['A2', 'A5', 'B3', 'C1', 'D5']);
 
-    const locked = await app.request('GET', '/seats?state=locked');
-    expect(locked.body.next).to.equal(null);
-    expect(locked.body.seats[0]).to.have.keys('id', 'state', 'expiresAt');
-    expect(locked.body.seats[0]).to.not.have.any.keys('context', 'userId', 'lockId');
+    const locked = ok(await app.api.list({ state: 'locked' }));
+    expect(locked.next).to.equal(null);
+    expect(locked.seats[0]).to.have.keys('id', 'state', 'expiresAt');
+    expect(locked.seats[0]).to.not.have.any.keys('context', 'userId', 'lockId');
 
     // The cursor may be any seat, not only one in the state asked for.
-    const fromB1 = await app.request('GET', '/seats?state=locked&after=B1');
-    expect(fromB1.body.seats.map((s: { id: string }) => s.id)).to.deep.equal(['B3', 'D5']);
-    const last = await app.request('GET', '/seats?state=booked&after=C1');
-    expect(last.body).to.deep.equal({ seats: [], next: null });
+    const fromB1 = ok(await app.api.list({ state: 'locked', after: 'B1' }));
+    expect(fromB1.seats.map((s) => s.id)).to.deep.equal(['B3', 'D5']);
+    const last = ok(await app.api.list({ state: 'booked', after: 'C1' }));
+    expect(last).to.deep.equal({ seats: [], next: null });
   });
 
   it('counts the seats by state in /seats/summary, which is not taken for a seat id', async () => {
     const app = await start({ rows: 2, seatsPerRow: 5 });
-    const summary = () => app.request('GET', '/seats/summary');
+    const summary = () => app.api.summary();
     expect((await summary()).body).to.deep.equal({
       total: 10,
       available: 10,
       locked: 0,
       booked: 0,
     });
-    const { body: lock } = await app.request('POST', '/seats/A1/lock', { userId: 'u' });
-    await app.request('POST', '/seats/A2/lock', { userId: 'u' });
-    await app.request('POST', '/seats/A3/lock', { userId: 'u' });
-    await app.request('POST', '/seats/A1/confirm', { userId: 'u', lockId: lock.lockId });
-    await app.request('POST', '/seats/A2/release', { userId: 'u' });
+    const lock = ok(await app.api.lock('A1', 'u'));
+    await app.api.lock('A2', 'u');
+    await app.api.lock('A3', 'u');
+    await app.api.confirm('A1', 'u', lock.lockId);
+    await app.api.release('A2', 'u');
     expect((await summary()).body).to.deep.equal({
       total: 10,
       available: 8,
@@ -115,33 +115,35 @@ describe('GET /seats paging and GET /seats/summary', () => {
   ];
   it('refuses every invalid query value with 400 INVALID_REQUEST and changes nothing', async () => {
     const app = await start({ rows: 2, seatsPerRow: 5 });
-    await app.request('POST', '/seats/A1/lock', { userId: 'u' });
+    await app.api.lock('A1', 'u');
     for (const [query, detail] of invalid) {
-      const { status, body } = await app.request('GET', `/seats?${query}`);
-      expect(status, query).to.equal(400);
-      expect(body.code, query).to.equal('INVALID_REQUEST');
-      expect(body.detail, query).to.match(detail);
+      const res = await app.api.reply<SeatList>('GET', `/seats?${query}`);
+      expect(res.status, query).to.equal(400);
+      const problem = expectProblem(res, 400, 'INVALID_REQUEST');
+      expect(problem.code, query).to.equal('INVALID_REQUEST');
+      expect(problem.detail, query).to.match(detail);
     }
-    const { body } = await app.request('GET', '/seats/summary');
+    const body = ok(await app.api.summary());
     expect(body).to.deep.equal({ total: 10, available: 9, locked: 1, booked: 0 });
   });
 
   it('answers 404 SEAT_NOT_FOUND for a cursor naming no seat of the venue', async () => {
     const app = await start({ rows: 2, seatsPerRow: 5 });
     for (const after of ['C1', 'A6', 'a1', 'summary']) {
-      const { status, body } = await app.request('GET', `/seats?after=${after}`);
-      expect(status, after).to.equal(404);
-      expect(body.code).to.equal('SEAT_NOT_FOUND');
+      const res = await app.api.list({ after });
+      expect(res.status, after).to.equal(404);
+      expect(expectProblem(res, 404, 'SEAT_NOT_FOUND').code).to.equal('SEAT_NOT_FOUND');
     }
   });
 
   it('accepts the largest page and ignores unknown parameters', async () => {
     const app = await start({ rows: 100, seatsPerRow: 150 });
-    const { status, body } = await app.request('GET', '/seats?limit=10000&colour=red');
-    expect(status).to.equal(200);
+    const res = await app.api.reply<SeatList>('GET', '/seats?limit=10000&colour=red');
+    expect(res.status).to.equal(200);
+    const body = ok(res);
     expect(body.seats).to.have.length(10_000);
     expect(body.next).to.equal(body.seats[9999].id);
-    const { body: rest } = await app.request('GET', `/seats?after=${body.next}`);
+    const rest = ok(await app.api.list({ after: body.next ?? undefined }));
     expect(rest.seats).to.have.length(1000);
     expect(rest.next).to.equal(rest.seats[999].id);
   });

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import { createServer } from 'node:http';
-import { createApp, type SeatApp } from '../../src/app';
 import { applyServerTimeouts, DEFAULT_SERVER_TIMEOUTS } from '../../src/http/serverTimeouts';
-import { listen, type Listening } from '../support/listen';
+import { serve, type Served } from '../support/serve';
 
 /**
  * Sends `prefix` at once, then trickles `text` one byte per `everyMs` on a fresh connection until
@@ -35,23 +34,23 @@ function trickle(port: number, prefix: string, text: string, everyMs: number) {
 
 describe('Server timeouts (slow clients cannot pin connections)', function () {
   this.timeout(20_000);
-  let seatApp: SeatApp;
-  let served: Listening;
+  let served: Served;
 
   before(async () => {
-    seatApp = createApp({ rows: 1, seatsPerRow: 2 });
     // Small limits so the test is quick; production uses DEFAULT_SERVER_TIMEOUTS.
-    served = await listen(seatApp.app, {
-      headersTimeoutMs: 1_000,
-      requestTimeoutMs: 1_500,
-      keepAliveTimeoutMs: 500,
-      checkIntervalMs: 100,
-    });
+    served = await serve(
+      { rows: 1, seatsPerRow: 2 },
+      {
+        timeouts: {
+          headersTimeoutMs: 1_000,
+          requestTimeoutMs: 1_500,
+          keepAliveTimeoutMs: 500,
+          checkIntervalMs: 100,
+        },
+      },
+    );
   });
-  after(async () => {
-    await served.stop();
-    await seatApp.close();
-  });
+  after(() => served.stop());
 
   it('cuts off a client that sends its headers one byte a second', async () => {
     const request =
@@ -67,7 +66,7 @@ describe('Server timeouts (slow clients cannot pin connections)', function () {
     const { sent, answer } = await trickle(served.port, head, body, 1_000);
     expect(sent).to.be.lessThan(body.length);
     expect(answer).to.match(/^HTTP\/1\.1 408/);
-    expect((await seatApp.service.get('A2')).state, 'the half-sent lock changed nothing').to.equal(
+    expect((await served.service.get('A2')).state, 'the half-sent lock changed nothing').to.equal(
       'available',
     );
   });

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
 import { seatMachine } from '../../machines/seatMachine';
 import type { SeatEvent, SeatReply } from '../../machines/seatTypes';
-import { startServer } from '../support/http';
+import type { LockResponse } from '../../src/http/schemas';
+import { ok } from '../support/api';
+import { serve } from '../support/serve';
 import {
   describeStep,
   expectedReply,
@@ -87,7 +89,8 @@ describe('model-based tests generated from the seat machine', () => {
     // Hold steps come from a hold's host, not from single-seat routes: the hold tests cover them.
     for (const path of paths.filter((p) => !p.steps.some((step) => isHoldStep(step.event)))) {
       it(pathName(path), async () => {
-        const server = await startServer({ lockTtlMs: MODEL_TTL });
+        const clock = new SimulatedClock();
+        const server = await serve({ lockTtlMs: MODEL_TTL, clock });
         const predicted = predictedReplies(path);
         /** The model names locks `L-alice`; the server gives them real ids. */
         const realLockIds = new Map<string, string>();
@@ -96,22 +99,26 @@ describe('model-based tests generated from the seat machine', () => {
             const event = path.steps[i].event as SeatEvent | { type: string };
             const where = `step ${i}: ${describeStep(event)}`;
             if (isDelayed(event)) {
-              const { body } = await server.request('GET', '/seats/A1');
-              server.clock.increment(Date.parse(body.seat.expiresAt) - server.clock.now());
+              const { seat } = ok(await server.api.get('A1'));
+              clock.increment(Date.parse(seat.expiresAt ?? '') - clock.now());
             } else if ('userId' in event && 'lockId' in event) {
               const { type, userId, lockId } = event;
               const body = { userId, lockId: lockId && (realLockIds.get(lockId) ?? lockId) };
-              const res = await server.request('POST', `/seats/A1/${type.toLowerCase()}`, body);
+              const res = await server.api.reply<LockResponse>(
+                'POST',
+                `/seats/A1/${type.toLowerCase()}`,
+                { body },
+              );
               const reply = predicted[i];
               if (reply?.type === 'seat.accepted') {
-                expect(res.status, `${where}: ${JSON.stringify(res.body)}`).to.equal(200);
-                if (type === 'LOCK') realLockIds.set(`L-${userId}`, res.body.lockId);
+                expect(res.status, `${where}: ${res.text}`).to.equal(200);
+                if (type === 'LOCK') realLockIds.set(`L-${userId}`, ok(res).lockId);
               } else {
                 expect(res.status, where).to.equal(409);
-                expect(res.body.code, where).to.equal(reply?.code);
+                expect(!res.ok && res.body.code, where).to.equal(reply?.code);
               }
             } // EXPIRE is the host's own event with the model's clock standing still: a no-op here.
-            const { body } = await server.request('GET', '/seats/A1');
+            const body = ok(await server.api.get('A1'));
             expect(body.seat.state, where).to.equal(path.steps[i].state.value);
             expect('expiresAt' in body.seat, where).to.equal(body.seat.state === 'locked');
           }

@@ -14,6 +14,7 @@ import { Venue } from '../../src/venue';
 import type { Caller } from '../../src/auth/Caller';
 import { errorHandler } from '../../src/http/errorHandler';
 import { seatActionRateLimit } from '../../src/http/rateLimit';
+import { codeOf, expectProblem, ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 describe('abuse limits', () => {
@@ -129,8 +130,7 @@ describe('abuse limits', () => {
   });
 
   describe('MAX_LOCKS_PER_USER (decided by userLocksMachine)', () => {
-    const lock = (seat: string, userId = 'alice') =>
-      api.call('POST', `/seats/${seat}/lock`, { body: { userId } });
+    const lock = (seat: string, userId = 'alice') => api.api.lock(seat, userId);
 
     it('refuses a lock past the cap with 409 TOO_MANY_LOCKS; release, confirm and expiry free places', async () => {
       const clock = new SimulatedClock();
@@ -139,20 +139,17 @@ describe('abuse limits', () => {
       await lock('A2');
       const refused = await lock('A3');
       expect(refused.status).to.equal(409);
-      expect(refused.body.code).to.equal('TOO_MANY_LOCKS');
-      expect(refused.body.detail).to.include('2');
+      expect(expectProblem(refused, 409, 'TOO_MANY_LOCKS').detail).to.include('2');
       expect(refused.text).not.to.include('alice');
-      expect((await api.call('GET', '/seats/A3')).body.seat.state).to.equal('available');
+      expect(ok(await api.api.get('A3')).seat.state).to.equal('available');
       expect((await lock('A1')).status, 'a retry on a held seat').to.equal(200);
       expect((await lock('A3', 'bob')).status, 'other users are not affected').to.equal(200);
 
-      await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } });
+      await api.api.release('A2', 'alice');
       expect((await lock('A4')).status).to.equal(200);
-      await api.call('POST', '/seats/A1/confirm', {
-        body: { userId: 'alice', lockId: first.body.lockId },
-      });
+      await api.api.confirm('A1', 'alice', ok(first).lockId);
       expect((await lock('A5')).status).to.equal(200);
-      expect((await lock('A6')).body.code).to.equal('TOO_MANY_LOCKS');
+      expect(codeOf(await lock('A6'))).to.equal('TOO_MANY_LOCKS');
       clock.increment(1000); // A4 and A5 lapse
       expect((await lock('A6')).status).to.equal(200);
     });

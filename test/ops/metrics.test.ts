@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { promSample } from '../support/promSample';
+import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 describe('Prometheus /metrics', () => {
@@ -15,18 +16,16 @@ describe('Prometheus /metrics', () => {
   it('counts requests, latency, seats by state, lock outcomes and refusals by code', async () => {
     const clock = new SimulatedClock();
     api = await serve({ rows: 1, seatsPerRow: 6, clock, lockTtlMs: 1000 });
-    const post = (action: string, seat: string, body: object) =>
-      api.call('POST', `/seats/${seat}/${action}`, { body });
-    const { body } = await post('lock', 'A1', { userId: 'u1' });
-    await post('confirm', 'A1', { userId: 'u1', lockId: body.lockId });
-    await post('lock', 'A2', { userId: 'u1' });
-    await post('release', 'A2', { userId: 'u1' });
-    await post('lock', 'A3', { userId: 'u2' });
+    const body = ok(await api.api.lock('A1', 'u1'));
+    await api.api.confirm('A1', 'u1', body.lockId);
+    await api.api.lock('A2', 'u1');
+    await api.api.release('A2', 'u1');
+    await api.api.lock('A3', 'u2');
     clock.increment(1000); // A3's lock lapses
-    await post('lock', 'A4', { userId: 'u3' });
-    await post('lock', 'A4', { userId: 'u4' }); // SEAT_LOCKED
-    await post('confirm', 'A1', { userId: 'u4' }); // SEAT_BOOKED
-    await post('confirm', 'A3', { userId: 'u2' }); // LOCK_EXPIRED
+    await api.api.lock('A4', 'u3');
+    await api.api.lock('A4', 'u4'); // SEAT_LOCKED
+    await api.api.confirm('A1', 'u4'); // SEAT_BOOKED
+    await api.api.confirm('A3', 'u2'); // LOCK_EXPIRED
     await api.call('GET', '/seats/A1');
     await api.call('GET', '/seats/NOPE');
 

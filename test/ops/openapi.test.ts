@@ -5,6 +5,7 @@ import { SimulatedClock } from 'xstate';
 import { createApp } from '../../src/app';
 import { openApiPath } from '../../src/http/openApiDocument';
 import { checked } from '../support/documented';
+import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 interface Layer {
@@ -102,16 +103,14 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/events/e/open', { headers: admin });
     await api.call('POST', '/events/e/cancel', { headers: admin });
     await api.call('POST', '/events/e/open', { headers: admin }); // 409
-    const lock = (seat: string, userId: string) =>
-      api.call('POST', `/seats/${seat}/lock`, { body: { userId } });
     await api.call('GET', '/seats');
     await api.call('GET', '/seats/A1');
     await api.call('GET', '/seats/Z9');
-    const { body } = await lock('A1', 'alice');
-    await lock('A1', 'bob'); // 409 SEAT_LOCKED
-    await lock('A2', 'alice');
-    await lock('A3', 'alice'); // 409 TOO_MANY_LOCKS
-    await lock('Z9', 'alice'); // 404
+    const body = ok(await api.api.lock('A1', 'alice'));
+    await api.api.lock('A1', 'bob'); // 409 SEAT_LOCKED
+    await api.api.lock('A2', 'alice');
+    await api.api.lock('A3', 'alice'); // 409 TOO_MANY_LOCKS
+    await api.api.lock('Z9', 'alice'); // 404
     await api.call('POST', '/seats/A1/lock', { rawBody: '{"userId":' }); // 400
     await api.call('POST', '/seats/A1/lock', { body: { userId: 'x'.repeat(20_000) } }); // 413
     await api.call('POST', '/seats/A1/confirm', { body: { userId: 'alice', lockId: body.lockId } });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { requestOnNewConnection as onNewConnection } from '../../scripts/requestOnNewConnection';
+import { apiClient } from '../support/api';
 import { compiledServer } from '../support/compiledBuild';
 import { usePostgres } from '../support/postgres';
 import { promSample } from '../support/promSample';
@@ -14,11 +14,11 @@ describe('/metrics with WORKERS=2 (the compiled build)', function () {
     await server?.kill('SIGTERM');
   });
 
-  const scrape = async () => (await onNewConnection(server!.url, 'GET', '/metrics')).text;
+  // A connection per request: node:cluster hands new connections to the workers in turn.
+  const api = () => apiClient(server!.url, { freshConnections: true });
+  const scrape = async () => (await api().send('GET', '/metrics')).text;
   const lock = async (seat: string) => {
-    const reply = await onNewConnection(server!.url, 'POST', `/seats/${seat}/lock`, {
-      userId: `u-${seat}`,
-    });
+    const reply = await api().lock(seat, `u-${seat}`);
     expect(reply.status, reply.text).to.equal(200);
   };
   const workerPids = () =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compiledServer } from '../support/compiledBuild';
-import { request } from '../support/request';
+import { apiClient, ok } from '../support/api';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 describe('the compiled build (npm run build, as npm start runs it)', function () {
@@ -18,22 +18,26 @@ describe('the compiled build (npm run build, as npm start runs it)', function ()
   });
 
   it('serves the API from JavaScript alone', async () => {
-    const lock = await request(server!.url, 'POST', '/seats/B3/lock', { userId: 'alice' });
+    const api = apiClient(server!.url);
+    const lock = await api.lock('B3', 'alice');
     expect(lock.status).to.equal(200);
-    const seat = await request(server!.url, 'GET', '/seats/B3');
-    expect(seat.body.seat).to.include({ id: 'B3', state: 'locked' });
+    const seat = ok(await api.get('B3'));
+    expect(seat.seat).to.include({ id: 'B3', state: 'locked' });
+    api.close();
   });
 
   it('serves the seat-map page and its files at /', async () => {
-    const page = await fetch(`${server!.url}/`);
+    const api = apiClient(server!.url);
+    const page = await api.send('GET', '/');
     expect(page.status).to.equal(200);
     expect(page.headers.get('content-type')).to.match(/^text\/html/);
-    const script = /<script[^>]*src="([^"]+)"/.exec(await page.text())?.[1];
+    const script = /<script[^>]*src="([^"]+)"/.exec(page.text)?.[1];
     expect(script, 'the page loads its script').to.be.a('string');
-    const code = await fetch(`${server!.url}/${script}`);
+    const code = await api.send('GET', `/${script}`);
     expect(code.status).to.equal(200);
     expect(code.headers.get('content-type')).to.match(/javascript/);
-    const config = await (await fetch(`${server!.url}/config.json`)).json();
+    const config = (await api.send('GET', '/config.json')).body;
     expect(config).to.include({ rows: 2, seatsPerRow: 3 });
+    api.close();
   });
 });

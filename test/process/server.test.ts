@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { apiClient, ok } from '../support/api';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -45,7 +46,8 @@ describe('src/process/server.ts (the real process)', function () {
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${out.text()}`)));
       });
       expect(out.text()).to.include('12 seats, lock TTL 1500 ms');
-      const seats = (await (await fetch(`${url}/seats`)).json()) as { seats: { id: string }[] };
+      const api = apiClient(url);
+      const seats = ok(await api.list());
       // In memory it says plainly that nothing survives a restart, and how to keep seats.
       expect(out.text()).to.include('a restart or crash forgets every lock and booking');
       expect(out.text()).to.include('DATABASE_URL=postgres://');
@@ -63,12 +65,8 @@ describe('src/process/server.ts (the real process)', function () {
         'C3',
         'C4',
       ]);
-      const res = await fetch(`${url}/seats/C4/lock`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: 'alice' }),
-      });
-      const lock = (await res.json()) as { expiresAt: string };
+      const lock = ok(await api.lock('C4', 'alice'));
+      api.close();
       const ttl = Date.parse(lock.expiresAt) - Date.now();
       expect(ttl).to.be.within(0, 1500);
     } finally {

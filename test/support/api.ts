@@ -82,9 +82,8 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
   async function send(method: string, path: string, sent: SendOptions = {}): Promise<Received> {
     const payload =
       sent.rawBody ?? (sent.body === undefined ? undefined : JSON.stringify(sent.body));
-    const userId = (sent.body as { userId?: unknown } | undefined)?.userId;
     const headers: Record<string, string> = {
-      ...(await credentials(typeof userId === 'string' ? userId : undefined)),
+      ...(await credentials(userIdOf(sent.body ?? (payload && parseJson(payload))))),
       ...sent.headers,
     };
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
@@ -141,6 +140,11 @@ export function ok<T>(reply: Reply<T>): T {
   return reply.body;
 }
 
+/** The problem `code` of a refusal, `undefined` for an answer. */
+export function codeOf(reply: Reply<unknown>): string | undefined {
+  return reply.ok ? undefined : reply.body.code;
+}
+
 /**
  * The problem of a refusal; fails the test unless it is an RFC 9457 problem with this status and
  * code, a `detail` sentence without a stack trace, and (when given) `mentions` in its detail.
@@ -162,6 +166,13 @@ export function expectProblem(
     .and.not.match(/at .*\.ts:\d+/);
   if (mentions !== undefined) expect(body?.detail).to.include(mentions);
   return body as Problem;
+}
+
+/** The `userId` a request body names (a raw JSON body too), so its credentials act for that user. */
+function userIdOf(body: unknown): string | undefined {
+  const userId =
+    typeof body === 'object' && body !== null ? (body as { userId?: unknown }).userId : undefined;
+  return typeof userId === 'string' ? userId : undefined;
 }
 
 function asReply<T>(received: Received): Reply<T> {

@@ -1,66 +1,61 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type SeatApp } from '../../src/app';
-import { apiClient, type ApiClient } from './api';
-import { expectDocumented, type Received } from './documented';
+import { applyServerTimeouts, type ServerTimeouts } from '../../src/http/serverTimeouts';
+import { apiClient, type ApiClient, type SendOptions } from './api';
+import type { Received } from './documented';
 
 export interface Served extends SeatApp {
+  /** `http://127.0.0.1:<port>`. */
   url: string;
+  port: number;
+  /** The listening server, for tests that watch its connections. */
+  server: Server;
   /**
-   * The typed test client for this app (test/support/api.ts), its responses checked against the
-   * route declarations like `call`'s; credentials come from test/support/credentials.ts.
+   * The typed test client for this app (test/support/api.ts): every response is checked against
+   * the route declarations, and credentials come from test/support/credentials.ts.
    */
   api: ApiClient;
-  /**
-   * Sends a request and checks the response against the API's documented schemas before
-   * returning it, so every response a test sees is also a documentation test.
-   */
-  call(
-    method: string,
-    path: string,
-    options?: { body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<Received>;
+  /** `api.send`: any request, its response checked against the API's documented schemas. */
+  call(method: string, path: string, options?: SendOptions): Promise<Received>;
   stop: () => Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Node's server timeouts (src/http/serverTimeouts.ts); Node's own defaults when not given. */
+  timeouts?: Partial<ServerTimeouts>;
+}
+
 /**
- * Builds an app with `options`, listens on port 0, and marks it ready.
+ * Builds an app with `options`, listens on port 0 of 127.0.0.1, and marks it ready.
  *
  * @example
  * ```ts
- * const api = await serve({ rows: 1, seatsPerRow: 3 });
- * const res = await api.call('POST', '/seats/A1/lock', { body: { userId: 'alice' } });
- * await api.stop();
+ * const served = await serve({ rows: 1, seatsPerRow: 3, clock: new SimulatedClock() });
+ * const { lockId } = ok(await served.api.lock('A1', 'alice'));
+ * await served.stop();
  * ```
  */
-export async function serve(options: AppOptions = {}): Promise<Served> {
+export async function serve(
+  options: AppOptions = {},
+  { timeouts }: ServeOptions = {},
+): Promise<Served> {
   const seatApp = createApp(options);
-  const server = seatApp.app.listen(0);
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const server = createServer(seatApp.app);
+  if (timeouts) applyServerTimeouts(server, timeouts);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   seatApp.lifecycle.ready();
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   const api = apiClient(url, { routes: seatApp.routes });
   return {
     ...seatApp,
     url,
+    port,
+    server,
     api,
-    async call(method, path, { body, rawBody, headers = {} } = {}) {
-      const hasBody = body !== undefined || rawBody !== undefined;
-      const res = await fetch(url + path, {
-        method,
-        headers: hasBody ? { 'content-type': 'application/json', ...headers } : headers,
-        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      const received: Received = { status: res.status, headers: res.headers, text, body: parsed };
-      expectDocumented(seatApp.routes, method, path, received);
-      return received;
-    },
+    // The body of a documented response is checked by its schema; tests read it freely.
+    call: (method, path, sent) => api.send(method, path, sent),
     async stop() {
       api.close();
       server.closeAllConnections();

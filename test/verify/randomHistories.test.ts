@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { createApp, type AppOptions } from '../../src/app';
+import type { AppOptions } from '../../src/app';
 import { checkLinearizable, type CheckReport } from '../../src/verify/checkLinearizable';
 import { runRandomLoad, type LoadStats } from '../../src/verify/runRandomLoad';
 import { Venue } from '../../src/venue';
 import { CheckThenActSeatStore } from '../support/CheckThenActSeatStore';
-import { listen } from '../support/listen';
+import { serve } from '../support/serve';
 
 const SEATS = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
 
@@ -19,11 +19,10 @@ function seeds(): number[] {
 const ttlFor = (seed: number) => 30 + ((seed * 37) % 51);
 
 async function recordRun(seed: number, options: AppOptions): Promise<LoadStats> {
-  const { app, close } = createApp(options);
-  const served = await listen(app);
+  const served = await serve(options);
   try {
     return await runRandomLoad({
-      baseUrl: served.baseUrl,
+      baseUrl: served.url,
       clients: 50,
       seats: SEATS,
       users: 8,
@@ -34,7 +33,6 @@ async function recordRun(seed: number, options: AppOptions): Promise<LoadStats> 
     });
   } finally {
     await served.stop();
-    await close();
   }
 }
 

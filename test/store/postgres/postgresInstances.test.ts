@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { request, type Reply } from '../../support/request';
+import { apiClient, codeOf, ok, type ApiClient } from '../../support/api';
 import { usePostgres } from '../../support/postgres';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess';
 import { waitFor } from '../../support/waitFor';
@@ -16,7 +16,15 @@ interface Acknowledged {
 describe('several service processes on one PostgreSQL database', function () {
   this.timeout(120_000);
   const servers: ServerProcess[] = [];
+  const clients = new Map<string, ApiClient>();
+  /** The client of the instance at `url`; a killed instance's requests come back as status 0. */
+  const api = (url: string): ApiClient => {
+    const client = clients.get(url) ?? apiClient(url, { unreachableAsRefusal: true });
+    clients.set(url, client);
+    return client;
+  };
   after(async () => {
+    for (const client of clients.values()) client.close();
     await Promise.all(servers.map((server) => server.kill('SIGTERM')));
   });
   const start = async (env: Record<string, string>) => {
@@ -42,9 +50,9 @@ describe('several service processes on one PostgreSQL database', function () {
       const locks = await Promise.all(
         seats.flatMap((seat, s) =>
           users.map((userId, u) =>
-            request(bases[(s + u) % 2], 'POST', `/seats/${seat}/lock`, { userId }).then(
-              (reply) => ({ seat, userId, reply }),
-            ),
+            api(bases[(s + u) % 2])
+              .lock(seat, userId)
+              .then((reply) => ({ seat, userId, reply })),
           ),
         ),
       );
@@ -52,30 +60,29 @@ describe('several service processes on one PostgreSQL database', function () {
         const tries = locks.filter((l) => l.seat === seat);
         const won = tries.filter((l) => l.reply.status === 200);
         expect(won, `lock winners of ${seat}`).to.have.length(1);
-        const codes = tries.filter((l) => l.reply.status !== 200).map((l) => l.reply.body.code);
+        const codes = tries.filter((l) => l.reply.status !== 200).map((l) => codeOf(l.reply));
         expect(codes).to.deep.equal(Array(users.length - 1).fill('SEAT_LOCKED'));
       }
 
       // Everybody tries to confirm, on alternating instances: only each seat's lock holder books it.
       const confirms = await Promise.all(
         locks.map(({ seat, userId, reply }, i) =>
-          request(bases[i % 2], 'POST', `/seats/${seat}/confirm`, {
-            userId,
-            lockId: reply.body.lockId,
-          }).then((confirm) => ({ seat, userId, won: reply.status === 200, confirm })),
+          api(bases[i % 2])
+            .confirm(seat, userId, reply.ok ? reply.body.lockId : undefined)
+            .then((confirm) => ({ seat, userId, won: reply.status === 200, confirm })),
         ),
       );
       for (const { won, confirm } of confirms) {
         expect(confirm.status).to.equal(won ? 200 : 409);
         // Before the holder's confirm lands the seat is someone else's lock, after it a booking.
-        if (!won) expect(confirm.body.code).to.be.oneOf(['LOCK_NOT_HELD', 'SEAT_BOOKED']);
+        if (!won) expect(codeOf(confirm)).to.be.oneOf(['LOCK_NOT_HELD', 'SEAT_BOOKED']);
       }
 
       // Both instances read the same venue from the database.
       for (const base of bases) {
-        const summary = await request(base, 'GET', '/seats');
-        const booked = summary.body.seats.filter((s: { state: string }) => s.state === 'booked');
-        expect(booked.map((s: { id: string }) => s.id)).to.deep.equal(seats);
+        const summary = ok(await api(base).list());
+        const booked = summary.seats.filter((s) => s.state === 'booked');
+        expect(booked.map((s) => s.id)).to.deep.equal(seats);
       }
     });
 
@@ -92,24 +99,22 @@ describe('several service processes on one PostgreSQL database', function () {
           const seat = seatPool[(c * 7 + op * 5) % seatPool.length];
           const userId = `client${c}`;
           const base = (op + c) % 2 === 0 ? cluster.url : single.url;
-          const lock = await request(base, 'POST', `/seats/${seat}/lock`, { userId });
-          if (lock.status === 0) unanswered++;
-          if (lock.status !== 200) continue;
+          const reply = await api(base).lock(seat, userId);
+          if (reply.status === 0) unanswered++;
+          if (reply.status !== 200) continue;
           if (base === single.url) singleAcks++;
+          const lock = ok(reply);
           const ack: Acknowledged = {
             seat,
             userId,
-            lockId: lock.body.lockId,
-            expiresAt: lock.body.expiresAt,
+            lockId: lock.lockId,
+            expiresAt: lock.expiresAt,
             confirmed: false,
           };
           acknowledged.push(ack);
           if (op % 2 === 1) continue;
           const other = base === cluster.url ? single.url : cluster.url;
-          const confirm: Reply = await request(other, 'POST', `/seats/${seat}/confirm`, {
-            userId,
-            lockId: ack.lockId,
-          });
+          const confirm = await api(other).confirm(seat, userId, ack.lockId);
           if (confirm.status === 200) {
             ack.confirmed = true;
             if (other === single.url) singleAcks++;
@@ -131,7 +136,7 @@ describe('several service processes on one PostgreSQL database', function () {
       // Start it again on the same database and check every acknowledgement, through it.
       single = await start(env());
       for (const ack of acknowledged) {
-        const { body } = await request(single.url, 'GET', `/seats/${ack.seat}`);
+        const body = ok(await api(single.url).get(ack.seat));
         if (ack.confirmed) {
           expect(body.seat.state, `${ack.seat} booked by ${ack.userId}`).to.equal('booked');
         } else if (body.seat.state === 'locked') {
@@ -142,14 +147,8 @@ describe('several service processes on one PostgreSQL database', function () {
           expect(body.seat.state, `${ack.seat} still locked or booked`).to.equal('booked');
         }
         // Either way the seat is this client's, by this lock: confirming again is accepted.
-        const again = await request(single.url, 'POST', `/seats/${ack.seat}/confirm`, {
-          userId: ack.userId,
-          lockId: ack.lockId,
-        });
-        expect(
-          again.status,
-          `${ack.seat} confirm by ${ack.userId}: ${JSON.stringify(again.body)}`,
-        ).to.equal(200);
+        const again = await api(single.url).confirm(ack.seat, ack.userId, ack.lockId);
+        expect(again.status, `${ack.seat} confirm by ${ack.userId}: ${again.text}`).to.equal(200);
       }
     });
   });
@@ -160,19 +159,20 @@ describe('several service processes on one PostgreSQL database', function () {
     it('expires on time as seen from the other instance', async () => {
       const env = { DATABASE_URL: db().url, LOCK_TTL_MS: '400', SWEEP_INTERVAL_MS: '25' };
       const [first, second] = await Promise.all([start(env), start(env)]);
-      const lock = await request(first.url, 'POST', '/seats/A1/lock', { userId: 'una' });
-      expect(lock.status).to.equal(200);
-      const deadline = Date.parse(lock.body.expiresAt);
+      const reply = await api(first.url).lock('A1', 'una');
+      expect(reply.status).to.equal(200);
+      const lock = ok(reply);
+      const deadline = Date.parse(lock.expiresAt);
       await first.kill('SIGKILL');
 
       // Watch the seat from the second instance: locked before the deadline, available after.
       await waitFor(
         async () => {
-          const { body } = await request(second.url, 'GET', '/seats/A1');
+          const body = ok(await api(second.url).get('A1'));
           const answered = Date.now();
           if (answered < deadline) expect(body.seat.state).to.equal('locked');
           if (body.seat.state === 'locked') {
-            expect(body.seat.expiresAt).to.equal(lock.body.expiresAt);
+            expect(body.seat.expiresAt).to.equal(lock.expiresAt);
             return false;
           }
           expect(body.seat.state).to.equal('available');
@@ -181,15 +181,10 @@ describe('several service processes on one PostgreSQL database', function () {
         },
         { what: 'the lock to expire on the second instance' },
       );
-      const all = await request(second.url, 'GET', '/seats');
-      expect(
-        all.body.seats.filter((s: { state: string }) => s.state !== 'available'),
-      ).to.deep.equal([]);
-      const late = await request(second.url, 'POST', '/seats/A1/confirm', {
-        userId: 'una',
-        lockId: lock.body.lockId,
-      });
-      expect(late.body.code).to.equal('LOCK_EXPIRED');
+      const all = ok(await api(second.url).list());
+      expect(all.seats.filter((s) => s.state !== 'available')).to.deep.equal([]);
+      const late = await api(second.url).confirm('A1', 'una', lock.lockId);
+      expect(codeOf(late)).to.equal('LOCK_EXPIRED');
     });
   });
 });

@@ -10,6 +10,7 @@ import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
 import { createTestDatabase, usePostgres } from '../../support/postgres';
 import { promSample } from '../../support/promSample';
+import { ok } from '../../support/api';
 import { loadSchemaV3, V3_T0 } from '../../support/schemaV3';
 import { serve, type Served } from '../../support/serve';
 import { openSse } from '../../support/sseClient';
@@ -52,14 +53,11 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     closing.push(() => api.stop());
     const heard: SeatTransition[] = [];
     store.subscribe((t) => heard.push(t));
-    const post = (action: string, seat: string, body: object) =>
-      api.call('POST', `/seats/${seat}/${action}`, { body });
-
-    const { body } = await post('lock', 'B2', { userId: 'carol' });
-    await post('confirm', 'B2', { userId: 'carol', lockId: body.lockId });
-    await post('lock', 'B3', { userId: 'carol' });
-    await post('release', 'B3', { userId: 'carol' });
-    await post('lock', 'B4', { userId: 'dave' });
+    const body = ok(await api.api.lock('B2', 'carol'));
+    await api.api.confirm('B2', 'carol', body.lockId);
+    await api.api.lock('B3', 'carol');
+    await api.api.release('B3', 'carol');
+    await api.api.lock('B4', 'dave');
     clock.increment(TTL);
     expect(await store.sweep()).to.be.at.least(1); // B4's lock lapses
     // Another instance's lock is heard here, but counted only where it was taken.
