@@ -12,7 +12,7 @@ import { defineRoute } from '../../src/http/defineRoute';
 import { errorHandler } from '../../src/http/errorHandler';
 import { json } from '../../src/http/responses';
 import { apiClient, expectProblem, ok, type ApiClient } from '../support/api';
-import { listen, type Listening } from '../support/listen';
+import { listenLocally, type Listening } from '../support/serve';
 
 const whoSchema = z.object({ kind: z.string(), userId: z.string() });
 const claim = defineRoute({
@@ -83,8 +83,8 @@ describe('credentials: who is asking (Authenticator)', () => {
     router.route(admin, ({ caller }) => ({ apiKeyId: caller.apiKeyId }));
     app.use(router.router);
     app.use(errorHandler(() => undefined));
-    server = await listen(app);
-    api = apiClient(server.baseUrl, { credentials: () => ({}), routes: router.routes });
+    server = await listenLocally(app);
+    api = apiClient(server.url, { credentials: () => ({}), routes: router.routes });
   }
 
   const as = (token: string, body: unknown = {}) =>
@@ -226,8 +226,8 @@ describe('credentials: who is asking (Authenticator)', () => {
       fetches++;
       res.json({ keys: [{ ...pair.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] });
     });
-    jwks = await listen(keySet);
-    await start({ jwksUrl: `${jwks.baseUrl}/jwks.json` });
+    jwks = await listenLocally(keySet);
+    await start({ jwksUrl: `${jwks.url}/jwks.json` });
     const token = boxOfficeToken(pair.privateKey, { sub: 'bob' }, 'k1');
     expect(ok(await as(token))).to.deep.equal({ kind: 'jwt', userId: 'bob' });
     ok(await as(token));

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type SeatApp } from '../../src/app';
 import { applyServerTimeouts, type ServerTimeouts } from '../../src/http/serverTimeouts';
@@ -41,12 +41,9 @@ export async function serve(
   { timeouts }: ServeOptions = {},
 ): Promise<Served> {
   const seatApp = createApp(options);
-  const server = createServer(seatApp.app);
-  if (timeouts) applyServerTimeouts(server, timeouts);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenLocally(seatApp.app, { timeouts });
+  const { server, port, url } = listening;
   seatApp.lifecycle.ready();
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
   const api = apiClient(url, { routes: seatApp.routes });
   return {
     ...seatApp,
@@ -58,9 +55,47 @@ export async function serve(
     call: (method, path, sent) => api.send(method, path, sent),
     async stop() {
       api.close();
+      await listening.stop();
+      await seatApp.close();
+    },
+  };
+}
+
+/** A server listening on a free port of 127.0.0.1. */
+export interface Listening {
+  server: Server;
+  port: number;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** Closes the server and every connection it still has. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Serves any request handler (an Express app other than the service's, such as a fake JWKS
+ * endpoint) on a free port of 127.0.0.1; {@link serve} runs the service through it.
+ *
+ * @example
+ * ```ts
+ * const keys = await listenLocally(express().get('/jwks.json', (_req, res) => res.json(jwks)));
+ * await keys.stop();
+ * ```
+ */
+export async function listenLocally(
+  handler: RequestListener,
+  { timeouts }: ServeOptions = {},
+): Promise<Listening> {
+  const server = createServer(handler);
+  if (timeouts) applyServerTimeouts(server, timeouts);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await seatApp.close();
     },
   };
 }
