@@ -10,6 +10,7 @@ import { boxOfficeTokens, type BoxOfficeTokensOptions } from './auth/BoxOfficeTo
 import { GuestSessions } from './auth/GuestSessions';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_EVENT_ID, EventService } from './boxOffice/EventService';
+import { HoldService } from './boxOffice/HoldService';
 import { ApiRouter } from './http/ApiRouter';
 import type { RouteDeclaration } from './http/defineRoute';
 import { docsRoutes } from './http/docsRoutes';
@@ -17,6 +18,7 @@ import { eventCatalogRoutes } from './http/eventCatalogRoutes';
 import { errorHandler, notFound } from './http/errorHandler';
 import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
+import { holdRoutes } from './http/holdRoutes';
 import { machineRoutes } from './http/machineRoutes';
 import { metricsRoutes } from './http/metricsRoutes';
 import { pageFiles, pageRoutes } from './http/pageRoutes';
@@ -79,6 +81,12 @@ export interface AppOptions {
    * CIDR ranges, `loopback`…); none by default, and the client is the socket's peer.
    */
   trustProxy?: string[];
+  /** Most times a hold may be extended (`HOLD_MAX_EXTENSIONS`, default 2). */
+  holdMaxExtensions?: number;
+  /** Longest a hold may last after it was made, extensions included (`HOLD_MAX_MS`, default 30 min). */
+  holdMaxMs?: number;
+  /** Most seats in one hold (`MAX_SEATS_PER_HOLD`, default 10). */
+  maxSeatsPerHold?: number;
   /** Most locks one user may hold at once (default 10); `0` is no cap. */
   maxLocksPerUser?: number;
   /**
@@ -183,6 +191,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // Every event where the default event's seats are (PostgreSQL: the same database, so every
   // instance serves every event), else in this process.
   const eventStores = store.events ?? new MemoryEventStores({ clock, inspect: options.inspect });
+  // Every hold's limits but its TTL, which is its event's lock TTL.
+  const holdLimits = {
+    maxExtensions: options.holdMaxExtensions ?? 2,
+    maxMs: options.holdMaxMs ?? 30 * 60_000,
+    maxSeats: options.maxSeatsPerHold ?? 10,
+  };
   const eventService = new EventService({
     registry: eventStores.registry,
     clock,
@@ -203,8 +217,19 @@ export function createApp(options: AppOptions = {}): SeatApp {
         bufferSize: options.eventsBufferSize,
       });
       lifecycle.onShutdown(() => hub.close());
+      const holds = new HoldService({
+        eventId: event.id,
+        seats,
+        holds: seats.createHolds(),
+        clock,
+        limits: { ttlMs: event.lockTtlMs, ...holdLimits },
+        quota: cap,
+        sales,
+        places: true,
+      });
       return {
         service: new SeatService(seats, clock, cap, sales, true, clientCap),
+        holds,
         hub,
         async close() {
           hub.close();
@@ -226,6 +251,15 @@ export function createApp(options: AppOptions = {}): SeatApp {
     false,
     clientQuota,
   );
+  const holdService = new HoldService({
+    eventId: DEFAULT_EVENT_ID,
+    seats: store,
+    holds: store.createHolds(),
+    clock,
+    limits: { ttlMs: lockTtlMs, ...holdLimits },
+    quota,
+    sales: eventService.salesGate(DEFAULT_EVENT_ID),
+  });
   const logger = options.logger ?? createLogger('silent');
   const logError =
     options.logError ??
@@ -275,7 +309,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       lockTtlMs,
       layout: { rows: grid.rows, seatsPerRow: grid.seatsPerRow },
     },
-    () => ({ service, hub: events, close: async () => {} }),
+    () => ({ service, holds: holdService, hub: events, close: async () => {} }),
   );
   const seatsOf = (req: Request) => eventService.seatsOf(String(req.params.eventId));
 
@@ -306,11 +340,13 @@ export function createApp(options: AppOptions = {}): SeatApp {
   eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
   seatRoutes(api, service, limit?.middleware);
+  holdRoutes(api, holdService);
   eventCatalogRoutes(api, eventService);
   // Every seat route again per event (`/events/:eventId/...`), in the same order.
   eventRoutes(api, async (req) => (await seatsOf(req)).hub, true, streamGate);
   summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
   seatRoutes(api, async (req) => (await seatsOf(req)).service, limit?.middleware, true);
+  holdRoutes(api, async (req) => (await seatsOf(req)).holds, true);
   machineRoutes(api);
   healthRoutes(api, lifecycle, store, options.readyPingTimeoutMs);
   docsRoutes(api);

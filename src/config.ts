@@ -131,6 +131,12 @@ const configSchema = z.object({
       return proxies;
     }),
   MAX_LOCKS_PER_USER: integer('MAX_LOCKS_PER_USER', 10, 0, 1_000_000),
+  /** Most seats in one multi-seat hold. */
+  MAX_SEATS_PER_HOLD: integer('MAX_SEATS_PER_HOLD', 10, 1, 100),
+  /** Most extensions of one hold. */
+  HOLD_MAX_EXTENSIONS: integer('HOLD_MAX_EXTENSIONS', 2, 0, 1000),
+  /** Longest a hold may last after it was made, extensions included, in ms. */
+  HOLD_MAX_MS: integer('HOLD_MAX_MS', 1_800_000, 1, 86_400_000),
   /** Locks held at once from one client address across its guest sessions (IPv6: per /56). */
   MAX_LOCKS_PER_CLIENT: integer('MAX_LOCKS_PER_CLIENT', 30, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),

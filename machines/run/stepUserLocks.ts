@@ -48,3 +48,28 @@ export function userLocksFact(seatId: string, reason: SeatMoveReason): UserLocks
 export function userLocksStart(max: number): UserLocksSnapshot {
   return userLocks.start(max);
 }
+
+/**
+ * Asks a user's machine for several locks at once: each seat is requested as if the ones before
+ * it had been taken (a pure run on a copy; `snapshot` is not changed). Returns the first refusal,
+ * or `undefined` when the machine agrees to them all.
+ *
+ * @example
+ * ```ts
+ * requestLocks(userLocksStart(2), ['A1', 'A2', 'A3']); // { type: 'user.refused', code: 'TOO_MANY_LOCKS', held: 2, max: 2 }
+ * ```
+ */
+export function requestLocks(
+  snapshot: UserLocksSnapshot,
+  seatIds: readonly string[],
+): Extract<UserLocksReply, { type: 'user.refused' }> | undefined {
+  let current = snapshot;
+  for (const seatId of seatIds) {
+    const [, reply] = stepUserLocks(current, { type: 'REQUEST_LOCK', seatId });
+    if (reply?.type !== 'user.accepted') {
+      return reply ?? { type: 'user.refused', code: 'TOO_MANY_LOCKS', held: 0, max: 0 };
+    }
+    [current] = stepUserLocks(current, { type: 'LOCK_TAKEN', seatId });
+  }
+  return undefined;
+}

@@ -1,3 +1,4 @@
+import type { HoldService } from './HoldService';
 import { customAlphabet } from 'nanoid';
 import type { EventAdminType, SalesState } from '../../machines/eventTypes';
 import { salesStateAt, startEvent, stepEvent } from '../../machines/run/stepEvent';
@@ -45,6 +46,8 @@ export interface EventDetails extends EventView {
 /** What an event's seats run on, opened on first use: its seat service and its seat routes. */
 export interface EventSeats {
   service: SeatService;
+  /** The event's multi-seat holds. */
+  holds: HoldService;
   /** The event's seat transitions as Server-Sent Events. */
   hub: SeatEventHub;
   close(): Promise<void>;

@@ -14,6 +14,8 @@ export class HttpError extends Error {
     readonly detail: string,
     /** Extra response headers, e.g. `Retry-After`. */
     readonly headers: Record<string, string> = {},
+    /** Extra members of the problem (RFC 9457 extensions), e.g. the refused `seats`. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     // A 4xx is an answer, not a bug: its stack is never logged, and capturing one costs ≈ 7 µs,
     // which a hot on-sale answering thousands of 409s a second pays on every refusal.

@@ -36,7 +36,9 @@ export const notFound: RequestHandler = (req, res) => {
 };
 
 function toProblem(err: unknown, log: (err: unknown) => void): Problem {
-  if (err instanceof HttpError) return problem(err.status, err.code, err.detail);
+  if (err instanceof HttpError) {
+    return { ...problem(err.status, err.code, err.detail), ...err.extensions };
+  }
   if (err instanceof StoreUnavailableError) return unavailable(err);
   const { type, status } = (err ?? {}) as BodyParserError;
   if (type === 'entity.too.large') {

@@ -108,6 +108,13 @@ export const problemSchema = z
       .string()
       .regex(/^[A-Z_]+$/)
       .meta({ example: 'SEAT_LOCKED' }),
+    seats: z
+      .array(z.object({ id: z.string(), code: z.string() }))
+      .optional()
+      .meta({
+        description:
+          'Only on 409 SEATS_UNAVAILABLE: every seat that could not be held and why (the seat machine’s code); nothing was held.',
+      }),
     outcome: z.enum(['not-applied', 'unknown']).optional().meta({
       description:
         'Only on 503 STORE_UNAVAILABLE: `not-applied` when nothing was changed, `unknown` when the request may have been applied.',

@@ -23,6 +23,16 @@ export interface LockQuota {
     seatId: string,
     take: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)>;
+  /**
+   * {@link admit} for several seats at once (a multi-seat hold): the user's machine is asked for
+   * each seat in turn as if the earlier ones were taken, and `take` runs only if it agrees to all.
+   * Held seats count like locks (a hold's seat locks name its owner).
+   */
+  admitAll<T>(
+    userId: string,
+    seatIds: readonly string[],
+    take: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)>;
   /** Stops listening to the store. */
   close(): void;
 }

@@ -9,6 +9,7 @@ import type {
 import type { Layout } from '../layout/Layout';
 import type { ClientLockQuota } from './ClientLockQuota';
 import type { EventStores } from './EventStores';
+import type { HoldStore } from './HoldStore';
 import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
@@ -126,6 +127,12 @@ export interface SeatStore {
   /** Seat `id` (which must exist). */
   get(id: string): Promise<SeatRecord>;
   list(query: ListQuery): Promise<SeatPage>;
+  /**
+   * The runs of available seats among indexes `[start, end)`, as `[first, afterLast)` index pairs
+   * in order: what best available picks from. A hint, not a promise: the seats picked are then
+   * held through their machines, atomically, and picked again if one was taken meanwhile.
+   */
+  availableRuns(start: number, end: number): Promise<Array<[number, number]>>;
   summary(): Promise<SeatSummary>;
   /** Calls `listener` on every state change of any seat; returns the unsubscribe function. */
   subscribe(listener: (transition: SeatTransition) => void): () => void;
@@ -159,4 +166,10 @@ export interface SeatStore {
    * once, in a table). A store of one process has none: the service generates one per process.
    */
   sessionKey?(): Promise<string>;
+  /**
+   * Where this store's multi-seat holds live, beside their seats, so a hold and its seats change
+   * in one atomic step (PostgreSQL: one transaction, across instances). Every store provides its
+   * own; there is no fallback.
+   */
+  createHolds(): HoldStore;
 }

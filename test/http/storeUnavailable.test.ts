@@ -34,6 +34,8 @@ function failingStore(outcome: UnavailableOutcome): {
     ping: () => guard(async () => undefined),
     createLockQuota: (max) => inner.createLockQuota(max),
     createClientLockQuota: (max) => inner.createClientLockQuota(max),
+    createHolds: () => inner.createHolds(),
+    availableRuns: (start, end) => guard(() => inner.availableRuns(start, end)),
   };
   return { store, down: (on) => (isDown = on) };
 }

@@ -98,6 +98,26 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
       body: { userId: 'dora', lockId: eventLock.body.lockId },
     });
     await api.call('POST', '/events/e/seats/F-A-2/release', { body: { userId: 'dora' } }); // 409
+    // Hold routes act for the user an API key names (body `userId`, or `?userId=`).
+    const holdRoutes = async (prefix: string, seats: string[]) => {
+      const as = (method: string, path: string, body?: object) =>
+        api.call(method, path, { body, headers: admin });
+      const made = await as('POST', `${prefix}/holds`, { userId: 'hana', seats });
+      const at = `${prefix}/holds/${made.body.hold?.id}`;
+      await as('POST', `${prefix}/holds`, { userId: 'ivan', seats }); // 409
+      await as('POST', `${prefix}/holds`, { userId: 'ivan', count: 9 }); // 409
+      await api.call('POST', `${prefix}/holds`, { body: { userId: 'ivan', seats } }); // 401
+      await as('GET', `${at}?userId=hana`);
+      await as('GET', `${at}?userId=ivan`); // 404
+      await as('POST', `${at}/seats`, { userId: 'hana', seats: [] }); // 400
+      await as('DELETE', `${at}/seats/${seats[0]}?userId=hana`);
+      await as('POST', `${at}/seats`, { userId: 'hana', seats: [seats[0]] });
+      await as('POST', `${at}/extend`, { userId: 'hana' });
+      await as('POST', `${at}/confirm`, { userId: 'hana' });
+      await as('DELETE', `${at}?userId=hana`); // 409 HOLD_CONFIRMED
+    };
+    await holdRoutes('/events/e', ['F-A-2']);
+    await holdRoutes('', ['A4', 'A5']);
     await api.call('POST', '/events/e/close', { headers: admin });
     await api.call('POST', '/events/e/seats/F-A-2/lock', { body: { userId: 'dora' } }); // 409
     await api.call('POST', '/events/e/open', { headers: admin });

@@ -17,6 +17,8 @@ import type {
 import type { Venue } from '../../src/venue';
 import type { LockQuota } from '../../src/store/LockQuota';
 import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
+import { MemoryHoldStore } from '../../src/store/memory/MemoryHoldStore';
+import type { HoldStore } from '../../src/store/HoldStore';
 import type { ClientLockQuota } from '../../src/store/ClientLockQuota';
 import { MemoryClientLockQuota } from '../../src/store/memory/MemoryClientLockQuota';
 
@@ -72,6 +74,17 @@ export class CheckThenActSeatStore implements SeatStore {
     return refused.length > 0 ? { ok: false, refused } : { ok: true, seats };
   }
 
+  async availableRuns(start: number, end: number): Promise<Array<[number, number]>> {
+    const runs: Array<[number, number]> = [];
+    for (let index = start; index < end; index++) {
+      if (this.record(this.venue.idAt(index)).state !== 'available') continue;
+      const last = runs[runs.length - 1];
+      if (last && last[1] === index) last[1] = index + 1;
+      else runs.push([index, index + 1]);
+    }
+    return runs;
+  }
+
   async get(id: string): Promise<SeatRecord> {
     return this.record(id);
   }
@@ -99,6 +112,11 @@ export class CheckThenActSeatStore implements SeatStore {
   }
 
   async ping(): Promise<void> {}
+
+  /** Holds over this store's non-atomic multi-seat step. */
+  createHolds(): HoldStore {
+    return new MemoryHoldStore((requests) => this.applyAll(requests));
+  }
 
   /** The per-process cap; it hears no transitions from this store, so it never refuses. */
   createLockQuota(max: number): LockQuota {

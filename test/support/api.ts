@@ -9,6 +9,7 @@ import type {
   SeatResponse,
   SeatSummary,
 } from '../../src/http/schemas';
+import type { BookingEnvelope, HoldEnvelope } from '../../src/http/holdSchemas';
 import { testCredentials, type Credentials } from './credentials';
 import { expectDocumented } from './documented';
 
@@ -42,6 +43,14 @@ export type Reply<T> = Answer<T> | Refusal;
 export interface SendOptions {
   body?: unknown;
   rawBody?: string;
+  headers?: Record<string, string>;
+  /** The user the request acts for when its body names none (`?userId=` routes). */
+  actingFor?: string;
+}
+
+/** Where a hold request goes (`/events/:eventId` for an event's) and extra headers it sends. */
+export interface HoldOptions {
+  prefix?: string;
   headers?: Record<string, string>;
 }
 
@@ -83,7 +92,9 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
     const payload =
       sent.rawBody ?? (sent.body === undefined ? undefined : JSON.stringify(sent.body));
     const headers: Record<string, string> = {
-      ...(await credentials(userIdOf(sent.body ?? (payload && parseJson(payload))))),
+      ...(await credentials(
+        userIdOf(sent.body ?? (payload && parseJson(payload))) ?? sent.actingFor,
+      )),
       ...sent.headers,
     };
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
@@ -123,6 +134,52 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
       act<SeatResponse>('confirm', seatId, userId, lockId),
     release: (seatId: string, userId: string, lockId?: string) =>
       act<SeatResponse>('release', seatId, userId, lockId),
+    /** `POST /holds` with named seats, as `userId`. */
+    hold: (userId: string, seats: string[], { prefix = '', headers }: HoldOptions = {}) =>
+      reply<HoldEnvelope>('POST', `${prefix}/holds`, { body: { userId, seats }, headers }),
+    /** `POST /holds` for best available: `count` adjacent seats, optionally in a category or section. */
+    holdBest: (
+      userId: string,
+      query: { count: number; category?: string; section?: string },
+      { prefix = '', headers }: HoldOptions = {},
+    ) => reply<HoldEnvelope>('POST', `${prefix}/holds`, { body: { userId, ...query }, headers }),
+    getHold: (holdId: string, userId: string, { prefix = '' }: HoldOptions = {}) =>
+      reply<HoldEnvelope>('GET', `${prefix}/holds/${holdId}?userId=${encodeURIComponent(userId)}`, {
+        actingFor: userId,
+      }),
+    addHoldSeats: (
+      holdId: string,
+      userId: string,
+      seats: string[],
+      { prefix = '' }: HoldOptions = {},
+    ) =>
+      reply<HoldEnvelope>('POST', `${prefix}/holds/${holdId}/seats`, { body: { userId, seats } }),
+    removeHoldSeat: (
+      holdId: string,
+      seatId: string,
+      userId: string,
+      { prefix = '' }: HoldOptions = {},
+    ) =>
+      reply<HoldEnvelope>(
+        'DELETE',
+        `${prefix}/holds/${holdId}/seats/${seatId}?userId=${encodeURIComponent(userId)}`,
+        { actingFor: userId },
+      ),
+    extendHold: (holdId: string, userId: string, { prefix = '' }: HoldOptions = {}) =>
+      reply<HoldEnvelope>('POST', `${prefix}/holds/${holdId}/extend`, { body: { userId } }),
+    confirmHold: (holdId: string, userId: string, { prefix = '', headers }: HoldOptions = {}) =>
+      reply<BookingEnvelope>('POST', `${prefix}/holds/${holdId}/confirm`, {
+        body: { userId },
+        headers,
+      }),
+    releaseHold: (holdId: string, userId: string, { prefix = '' }: HoldOptions = {}) =>
+      reply<HoldEnvelope>(
+        'DELETE',
+        `${prefix}/holds/${holdId}?userId=${encodeURIComponent(userId)}`,
+        {
+          actingFor: userId,
+        },
+      ),
     /** Ends the client's idle keep-alive connections. */
     close: () => {
       if (agent) agent.destroy();

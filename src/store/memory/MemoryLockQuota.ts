@@ -3,6 +3,7 @@ import { KeyedQueue } from '../KeyedQueue';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import type { SeatStore, SeatTransition } from '../SeatStore';
 import {
+  requestLocks,
   stepUserLocks,
   userLocksFact,
   userLocksStart,
@@ -39,18 +40,26 @@ export class MemoryLockQuota implements LockQuota {
     this.unsubscribe = store.subscribe((t) => this.onTransition(t));
   }
 
-  async admit<T>(
+  admit<T>(
     userId: string,
     seatId: string,
+    take: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)> {
+    return this.admitAll(userId, [seatId], take);
+  }
+
+  async admitAll<T>(
+    userId: string,
+    seatIds: readonly string[],
     take: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)> {
     try {
       return await this.queue.run(userId, async () => {
         const entry = this.entry(userId);
-        const reply = this.send(entry, { type: 'REQUEST_LOCK', seatId });
-        if (reply?.type !== 'user.accepted') {
-          const { held, max } = reply ?? { held: 0, max: this.max };
-          return { ok: false as const, code: 'TOO_MANY_LOCKS' as const, held, max };
+        const refusal = requestLocks(entry.snapshot, seatIds);
+        if (refusal) {
+          const held = entry.snapshot.context.held.length;
+          return { ok: false as const, code: 'TOO_MANY_LOCKS' as const, held, max: refusal.max };
         }
         return { ok: true as const, value: await take() };
       });

@@ -25,6 +25,8 @@ import { applySeatEvent, restoreSeat, type SeatSnapshot } from '../../../machine
 import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
 import { MemoryClientLockQuota } from './MemoryClientLockQuota';
+import { MemoryHoldStore } from './MemoryHoldStore';
+import type { HoldStore } from '../HoldStore';
 import { MemoryLockQuota } from './MemoryLockQuota';
 import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
@@ -175,6 +177,10 @@ export class MemorySeatStore implements SeatStore {
     return { seats, next };
   }
 
+  async availableRuns(start: number, end: number): Promise<Array<[number, number]>> {
+    return this.states.runsWithin(start, end);
+  }
+
   async summary(): Promise<SeatSummary> {
     const locked = this.states.count('locked');
     const booked = this.states.count('booked');
@@ -226,6 +232,14 @@ export class MemorySeatStore implements SeatStore {
    */
   createClientLockQuota(max: number): ClientLockQuota {
     return new MemoryClientLockQuota(this, max);
+  }
+
+  /**
+   * This process's holds over these seats: each hold and its seats change in one synchronous
+   * step ({@link applyAllNow}).
+   */
+  createHolds(): HoldStore {
+    return new MemoryHoldStore((requests) => this.applyAllNow(requests));
   }
 
   /** How many seats have a live actor right now (for tests and benchmarks). */

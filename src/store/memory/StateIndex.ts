@@ -53,6 +53,21 @@ export class StateIndex {
     return state === 'available' ? this.availableFrom(first) : this.trees[state].keys(first);
   }
 
+  /**
+   * The runs of available seats within `[start, end)`, clipped to it, in order: what best
+   * available reads (a nearly sold-out venue's few free runs, without walking its sold seats).
+   */
+  runsWithin(start: number, end: number): Array<[number, number]> {
+    const runs: Array<[number, number]> = [];
+    const containing = this.runs.getPairOrNextLower(start);
+    if (containing && containing[1] > start) runs.push([start, Math.min(containing[1], end)]);
+    for (const [a, b] of this.runs.entries(start + 1)) {
+      if (a >= end) break;
+      runs.push([a, Math.min(b, end)]);
+    }
+    return runs;
+  }
+
   /** Every seat available again. */
   clear(): void {
     this.trees.locked.clear();

@@ -4,7 +4,7 @@ import { toStoreError } from './Database';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
 import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
-import { stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
+import { requestLocks, stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
 import { holdsLiveLock, restoreSeat } from '../../../machines/run/stepSeat';
 import { KeyedQueue } from '../KeyedQueue';
 import { sql } from './sql';
@@ -55,7 +55,15 @@ export class PostgresLockQuota implements LockQuota {
   constructor(private readonly options: PostgresLockQuotaOptions) {}
 
   admit<T>(userId: string, seatId: string, take: () => Promise<T>): Promise<Admission<T>> {
-    return this.queue.run(userId, () => this.admitAcrossInstances(userId, seatId, take));
+    return this.admitAll(userId, [seatId], take);
+  }
+
+  admitAll<T>(
+    userId: string,
+    seatIds: readonly string[],
+    take: () => Promise<T>,
+  ): Promise<Admission<T>> {
+    return this.queue.run(userId, () => this.admitAcrossInstances(userId, seatIds, take));
   }
 
   /** Its connections belong to the seat store, which closes them with its own. */
@@ -63,7 +71,7 @@ export class PostgresLockQuota implements LockQuota {
 
   private async admitAcrossInstances<T>(
     userId: string,
-    seatId: string,
+    seatIds: readonly string[],
     take: () => Promise<T>,
   ): Promise<Admission<T>> {
     const client = await this.options.db.connect();
@@ -81,11 +89,9 @@ export class PostgresLockQuota implements LockQuota {
       for (const seat of held) {
         [snapshot] = stepUserLocks(snapshot, { type: 'LOCK_TAKEN', seatId: seat });
       }
-      const [, reply] = stepUserLocks(snapshot, { type: 'REQUEST_LOCK', seatId });
-      if (reply?.type !== 'user.accepted') {
-        const { held: count, max } = reply ?? { held: held.length, max: this.options.max };
-        return { ok: false, code: 'TOO_MANY_LOCKS', held: count, max };
-      }
+      const refusal = requestLocks(snapshot, seatIds);
+      if (refusal)
+        return { ok: false, code: 'TOO_MANY_LOCKS', held: held.length, max: refusal.max };
       return { ok: true, value: await take() };
     } finally {
       // Ends the (read-only) transaction, which lets go of the user's lock. A connection that

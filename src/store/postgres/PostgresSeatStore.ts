@@ -22,6 +22,8 @@ import { CompareAndSetApply } from './CompareAndSetApply';
 import { MultiSeatApply } from './MultiSeatApply';
 import { PostgresClientLockQuota } from './PostgresClientLockQuota';
 import { PostgresEvents, type PostgresEventsOptions } from './PostgresEvents';
+import { PostgresHoldStore } from './PostgresHoldStore';
+import type { HoldStore } from '../HoldStore';
 import { SeatReader } from './SeatReader';
 import { sql } from './sql';
 
@@ -125,6 +127,10 @@ export class PostgresSeatStore implements SeatStore {
     return this.reader.list(query);
   }
 
+  availableRuns(start: number, end: number): Promise<Array<[number, number]>> {
+    return this.reader.availableRuns(start, end);
+  }
+
   summary(): Promise<SeatSummary> {
     return this.reader.summary();
   }
@@ -170,6 +176,11 @@ export class PostgresSeatStore implements SeatStore {
       max,
       clock: this.clock,
     });
+  }
+
+  /** Holds in this database, shared by every instance (see {@link PostgresHoldStore}). */
+  createHolds(): HoldStore {
+    return new PostgresHoldStore({ db: this.events.db, eventId: this.eventId, seats: this.many });
   }
 
   /**

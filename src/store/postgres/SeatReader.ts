@@ -70,6 +70,27 @@ export class SeatReader {
     return { seats, next };
   }
 
+  /**
+   * Runs of seats without a row or whose row says available, within `[start, end)`: the gaps
+   * between the rows of taken seats (a lock past its deadline the sweeper has not written down
+   * yet still counts as taken here; best available only picks from these, the machines decide).
+   */
+  async availableRuns(start: number, end: number): Promise<Array<[number, number]>> {
+    const { rows } = await this.options.db.query<{ idx: number }>(
+      sql.selectTakenRange,
+      [this.options.eventId, start, end],
+      'read',
+    );
+    const runs: Array<[number, number]> = [];
+    let from = start;
+    for (const { idx } of rows) {
+      if (idx > from) runs.push([from, idx]);
+      from = idx + 1;
+    }
+    if (from < end) runs.push([from, end]);
+    return runs;
+  }
+
   async summary(): Promise<SeatSummary> {
     const { rows } = await this.options.db.query<{ locked: string; booked: string }>(
       sql.sumCounts,

@@ -100,6 +100,17 @@ const MIGRATIONS: string[] = [
    CREATE INDEX client_lock_client ON client_lock (event_id, client);
    DROP INDEX client_lock_until;
    CREATE INDEX client_lock_until ON client_lock (event_id, until);`,
+  // Multi-seat holds: each hold machine's snapshot (PostgresHoldStore), written in the same
+  // transaction as its seats' rows. `owner`, `state` and `until` repeat the snapshot, for reading.
+  `CREATE TABLE IF NOT EXISTS hold (
+     event_id text NOT NULL,
+     id text NOT NULL,
+     owner text NOT NULL,
+     state text NOT NULL,
+     snapshot jsonb NOT NULL,
+     until bigint NOT NULL,
+     PRIMARY KEY (event_id, id)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

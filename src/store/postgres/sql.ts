@@ -9,6 +9,15 @@
  * ```
  */
 export const sql = {
+  /** A hold's row, locked for the rest of the transaction (its requests take turns). */
+  lockHold: 'SELECT snapshot FROM hold WHERE event_id = $1 AND id = $2 FOR UPDATE',
+  /** A hold's row, to read. */
+  selectHold: 'SELECT snapshot FROM hold WHERE event_id = $1 AND id = $2',
+  /** A hold's row, made or rewritten (parameters: event, id, owner, state, snapshot, until). */
+  writeHold: `INSERT INTO hold (event_id, id, owner, state, snapshot, until)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (event_id, id) DO UPDATE SET state = EXCLUDED.state, snapshot = EXCLUDED.snapshot,
+             until = EXCLUDED.until`,
   /** One seat's row (none while the seat is still in the machine's initial state). */
   selectSeat: 'SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND idx = $2',
   /** The rows with `$2 <= idx < $3`, in order. */
@@ -20,6 +29,9 @@ export const sql = {
   /** The summary counters, summed over their shards (none yet: an event nobody touched). */
   sumCounts: `SELECT coalesce(sum(locked), 0) AS locked, coalesce(sum(booked), 0) AS booked
            FROM seat_count WHERE event_id = $1`,
+  /** The indexes of the seats with `$2 <= idx < $3` whose row is not available, in order. */
+  selectTakenRange: `SELECT idx FROM seat
+           WHERE event_id = $1 AND idx >= $2 AND idx < $3 AND state <> 'available' ORDER BY idx`,
   /** Whether the database answers at all. */
   ping: 'SELECT 1',
   /** Keeps key `$1` as `$2` unless the key exists, and returns the key kept (first writer wins). */
