@@ -581,6 +581,112 @@ export const storeContractCases: StoreContractCase[] = [
       }),
   },
   {
+    name: 'hosts holds: made, extended and booked with their seats, refused as a whole, expired by time alone',
+    run: (factory) =>
+      withStores(factory, { rows: 1, seatsPerRow: 5, ttlMs: 1000 }, 1, async ([store], clock) => {
+        const holds = store.createHolds();
+        const limits = { ttlMs: 1000, maxExtensions: 1, maxMs: 10_000, maxSeats: 3 };
+        const create = (id: string, userId: string, seats: string[]) =>
+          holds.create({ id, ...limits }, { type: 'CREATE', userId, seats, now: clock.now() });
+        await store.apply('A3', lock('bob', 'LB', clock.now()));
+        const refused = await create('H0', 'alice', ['A2', 'A3']);
+        expect(refused).to.deep.include({ ok: false, refusedBy: 'seats' });
+        expect(await holds.get('H0', clock.now()), 'nothing kept').to.equal(undefined);
+        expect((await store.get('A2')).state).to.equal('available');
+        const made = await create('H1', 'alice', ['A1', 'A2']);
+        expect(made.ok && made.hold.state).to.equal('open');
+        await factory.passTime(store, clock, 500);
+        const extended = await holds.send('H1', {
+          type: 'EXTEND',
+          userId: 'alice',
+          now: clock.now(),
+        });
+        expect(extended.ok && extended.hold.context.until).to.equal(START + 1500);
+        expect((await store.get('A2')).context.lock?.until).to.equal(START + 1500);
+        const again = await holds.send('H1', { type: 'EXTEND', userId: 'alice', now: clock.now() });
+        expect(again.ok || (again.refusedBy === 'hold' && again.reply)).to.deep.equal({
+          type: 'hold.refused',
+          code: 'EXTENSION_LIMIT',
+        });
+        expect(
+          await holds.send('H1', { type: 'RELEASE', userId: 'bob', now: clock.now() }),
+        ).to.deep.include({ ok: false, refusedBy: 'hold' });
+        const confirm = {
+          type: 'CONFIRM',
+          userId: 'alice',
+          bookingId: 'B1',
+          now: clock.now(),
+        } as const;
+        const booked = await holds.send('H1', confirm);
+        expect(booked.ok && booked.hold.context.booking).to.deep.equal({
+          id: 'B1',
+          at: START + 500,
+        });
+        expect((await store.summary()).booked).to.equal(2);
+        const retried = await holds.send('H1', { ...confirm, bookingId: 'B2' });
+        expect(retried.ok && retried.hold.context.booking?.id, 'same booking').to.equal('B1');
+        const late = await create('H2', 'carol', ['A4', 'A5']);
+        expect(late.ok).to.equal(true);
+        await factory.passTime(store, clock, 1000);
+        expect((await holds.get('H2', clock.now()))?.state).to.equal('expired');
+        const after = await Promise.all(['A4', 'A5'].map((id) => store.get(id)));
+        expect(after.map((seat) => seat.state)).to.deep.equal(['available', 'available']);
+        const tooLate = await holds.send('H2', {
+          type: 'CONFIRM',
+          userId: 'carol',
+          bookingId: 'B3',
+          now: clock.now(),
+        });
+        expect(tooLate.ok || (tooLate.refusedBy === 'hold' && tooLate.reply)).to.deep.equal({
+          type: 'hold.refused',
+          code: 'HOLD_EXPIRED',
+        });
+        expect(
+          await holds.send('H9', { type: 'RELEASE', userId: 'carol', now: clock.now() }),
+        ).to.deep.equal({ ok: false, refusedBy: 'missing' });
+      }),
+  },
+  {
+    name: 'lets overlapping holds race (across instances where shared): each seat goes to one hold, none is half made',
+    run: (factory) =>
+      withStores(
+        factory,
+        { rows: 1, seatsPerRow: 5, ttlMs: 60_000 },
+        factory.openShared ? 2 : 1,
+        async (stores, clock) => {
+          const limits = { ttlMs: 60_000, maxExtensions: 2, maxMs: 600_000, maxSeats: 5 };
+          const holdStores = stores.map((store) => store.createHolds());
+          const sets = [
+            ['A1', 'A2'],
+            ['A2', 'A3'],
+            ['A3', 'A4', 'A5'],
+            ['A5', 'A1'],
+            ['A4', 'A2'],
+            ['A1', 'A3', 'A5'],
+          ];
+          const results = await Promise.all(
+            sets.map((seats, i) =>
+              holdStores[i % holdStores.length].create(
+                { id: `H${i}`, ...limits },
+                { type: 'CREATE', userId: `u${i}`, seats, now: clock.now() },
+              ),
+            ),
+          );
+          const seats = new Map(
+            (await stores[0].list({ limit: 10 })).seats.map((seat) => [seat.id, seat]),
+          );
+          for (const [i, result] of results.entries()) {
+            const mine = sets[i].filter((id) => seats.get(id)!.context.lock?.holdId === `H${i}`);
+            expect(mine, `H${i}`).to.have.length(result.ok ? sets[i].length : 0);
+            const kept = await holdStores[(i + 1) % holdStores.length].get(`H${i}`, clock.now());
+            expect(kept?.state, `H${i} as the other instance reads it`).to.equal(
+              result.ok ? 'open' : undefined,
+            );
+          }
+        },
+      ),
+  },
+  {
     name: 'answers ping while it can serve',
     run: (factory) =>
       withStores(factory, { rows: 1, seatsPerRow: 1, ttlMs: 1000 }, 1, async ([store]) => {
