@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../scripts/postgres/testD
 import { freePort } from '../scripts/freePort';
 import { compileBench } from './compiled';
 import { killChildren, NodeChild, type Memory } from './NodeChild';
+import { measureEvents } from './events';
 import { measureSeatMapRender } from './seatmapRender';
 import { measureStageCosts } from './stageCosts';
 import { burst, lockFirst, medianGetMs, metricsAcrossWorkers, type TargetRow } from './targets';
@@ -478,6 +479,10 @@ async function main(): Promise<void> {
     const seatMap = await measureSeatMapRender();
     if (seatMap) targets.push(seatMap.row);
     else console.log('Seat map row: no Chromium (Debian package chromium), skipped');
+    // Issue 12: the heap per idle event, and lock throughput on an event against the default venue.
+    const { durationS, rounds, connections } = settings;
+    const pg = postgres.used && onlyStore !== 'memory';
+    targets.push(...(await measureEvents(compiled, { durationS, rounds, connections, pg })));
   }
 
   const report = renderReport({

@@ -69,7 +69,12 @@ const ID = /^([0-9a-f]{8})-(\d{1,15})$/;
  */
 export class SeatEventHub {
   readonly stream = randomBytes(4).toString('hex');
-  private readonly ring: string[];
+  /**
+   * The ring of the last {@link ringSize} events, grown as events come (an event's stream nobody
+   * uses costs no 10,000-slot array: a box office has many idle events).
+   */
+  private readonly ring: string[] = [];
+  private readonly ringSize: number;
   private seq = 0;
   /** The id of the last `resync` sent because the store may have missed transitions. */
   private gapSeq = 0;
@@ -90,7 +95,7 @@ export class SeatEventHub {
     source: Pick<SeatStore, 'subscribe' | 'subscribeGaps'>,
     options: SeatEventHubOptions = {},
   ) {
-    this.ring = new Array<string>(Math.max(1, options.bufferSize ?? 10_000));
+    this.ringSize = Math.max(1, options.bufferSize ?? 10_000);
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.clock = options.clock ?? systemClock;
     this.maxPendingBytes = options.maxPendingBytes ?? 128 * 1024;
@@ -148,7 +153,7 @@ export class SeatEventHub {
     this.seq++;
     const data = JSON.stringify({ id, from, to, reason, at: new Date(at).toISOString() });
     const chunk = sseEvent(`${this.stream}-${this.seq}`, data);
-    this.ring[this.seq % this.ring.length] = chunk;
+    this.ring[this.seq % this.ringSize] = chunk;
     this.broadcast(chunk);
   }
 
@@ -163,7 +168,7 @@ export class SeatEventHub {
       'Seat changes may have been missed while the database connection was down; reload the seats.';
     const data = JSON.stringify({ reason: 'missed-events', detail });
     const chunk = sseEvent(this.lastEventId, data, 'resync');
-    this.ring[this.seq % this.ring.length] = chunk;
+    this.ring[this.seq % this.ringSize] = chunk;
     this.broadcast(chunk);
   }
 
@@ -179,19 +184,19 @@ export class SeatEventHub {
         'resync',
       );
     }
-    const oldest = Math.max(1, this.seq - this.ring.length + 1);
+    const oldest = Math.max(1, this.seq - this.ringSize + 1);
     if (seen < oldest - 1 || seen > this.seq) {
       const reason = seen === -1 ? 'unknown-stream' : seen > this.seq ? 'unknown-event' : 'too-old';
       const detail =
         reason === 'too-old'
-          ? `Event ${lastEventId} is older than the last ${this.ring.length} events kept; reload the seats.`
+          ? `Event ${lastEventId} is older than the last ${this.ringSize} events kept; reload the seats.`
           : `Event ${lastEventId.slice(0, 40)} is not from this stream (the service may have restarted); reload the seats.`;
       return sseEvent(this.lastEventId, JSON.stringify({ reason, detail }), 'resync');
     }
     const missed: string[] = [];
     let bytes = 0;
     for (let n = seen + 1; n <= this.seq; n++) {
-      const chunk = this.ring[n % this.ring.length];
+      const chunk = this.ring[n % this.ringSize];
       bytes += chunk.length;
       if (bytes > this.maxReplayBytes) {
         // More than a resume may send at once: one resync instead of a burst the client (or a
