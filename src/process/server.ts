@@ -89,6 +89,13 @@ async function serve(config: Config): Promise<void> {
     const seats = config.SEAT_ROWS * config.SEATS_PER_ROW;
     const where = onDatabase ? 'PostgreSQL' : 'memory';
     const worker = cluster.isWorker ? `, worker ${process.pid}` : '';
+    // Warned before the listening line: whoever waits for that line has seen the warning too.
+    if (config.AUTH === 'off') {
+      logger.warn(
+        { auth: 'off', host },
+        `AUTH=off: writes need no credential and act for whatever userId they name; listening on ${host} only. For local experiments, never for a real sale.`,
+      );
+    }
     logger.info(
       { port, seats, lockTtlMs: config.LOCK_TTL_MS, store: where },
       `Seat service listening on http://${urlHost(host)}:${port} (${seats} seats, lock TTL ${config.LOCK_TTL_MS} ms, in ${where}${worker})`,
@@ -98,12 +105,6 @@ async function serve(config: Config): Promise<void> {
         { store: 'memory', durable: false },
         'Seats live in this process only: a restart or crash forgets every lock and booking. ' +
           'Set DATABASE_URL=postgres://user@host/db to keep them in PostgreSQL.',
-      );
-    }
-    if (config.AUTH === 'off') {
-      logger.warn(
-        { auth: 'off', host },
-        `AUTH=off: writes need no credential and act for whatever userId they name; listening on ${host} only. For local experiments, never for a real sale.`,
       );
     }
     if (config.SESSION_SECRET === undefined && !cluster.isWorker) {
