@@ -1,18 +1,16 @@
 // @ts-check
 // Every seat's state, one byte per seat in layout order, with counts per section kept as seats
-// change. Loaded from the seats that are not available (`GET …/seats?state=locked|booked`, a page
-// of 10,000 at a time): a fresh 100,000-seat event is two small requests, not a hundred pages.
+// change. Loaded in one request, `GET …/seats/states`: the runs of locked and of booked seats by
+// index, so a fresh 100,000-seat event is a few bytes and a sold-out one a few runs.
 import { getJson } from './api.js';
 
 /** @typedef {import('./types.js').SeatState} SeatState */
-/** @typedef {import('./types.js').SeatPage} SeatPage */
+/** @typedef {import('./types.js').SeatStateRuns} SeatStateRuns */
 /** @typedef {import('./types.js').Summary} Summary */
 /** @typedef {import('./eventLayout.js').EventLayout} EventLayout */
 
 /** The states in byte order: a seat's byte is its state's index here. */
 export const STATES = /** @type {const} */ (['available', 'locked', 'booked']);
-/** The server's largest page of `GET …/seats` (`MAX_PAGE_SIZE`). */
-const PAGE = 10_000;
 
 export class SeatStates {
   /** @param {EventLayout} layout */
@@ -53,31 +51,24 @@ export class SeatStates {
   }
 
   /**
-   * Reads every seat that is not available from `base` (`/events/:eventId`) and records it; the
-   * seats it does not name are available. Resolves to how many requests it took.
+   * Reads every seat's state from `base` (`/events/:eventId`) in one request,
+   * `GET …/seats/states`: the runs of locked and of booked seats, by index; the others are
+   * available.
    * @param {string} base
    */
   async load(base) {
+    /** @type {SeatStateRuns} */
+    const runs = await getJson(`${base}/seats/states`);
     this.bytes.fill(0);
     this.sectionCounts = this.layout.sections.map((s) => counts(s.end - s.start));
     this.counts = counts(this.layout.size);
-    let requests = 0;
-    for (const state of ['locked', 'booked']) {
-      /** @type {string | null} */
-      let after = null;
-      do {
-        const cursor = after ? `&after=${encodeURIComponent(after)}` : '';
-        /** @type {SeatPage} */
-        const page = await getJson(`${base}/seats?state=${state}&limit=${PAGE}${cursor}`);
-        requests++;
-        for (const seat of page.seats) {
-          const index = this.layout.indexOf(seat.id);
-          if (index >= 0) this.set(index, seat.state);
-        }
-        after = page.next;
-      } while (after);
+    for (const state of /** @type {const} */ (['locked', 'booked'])) {
+      const pairs = runs[state];
+      for (let p = 0; p + 1 < pairs.length; p += 2) {
+        const end = Math.min(pairs[p] + pairs[p + 1], this.layout.size);
+        for (let index = pairs[p]; index < end; index++) this.set(index, state);
+      }
     }
-    return requests;
   }
 }
 

@@ -53,6 +53,11 @@
 /** @typedef {{ total: number, available: number, locked: number, booked: number }} Summary */
 
 /**
+ * `GET …/seats/states`: the runs of locked and of booked seats, flat `[first index, length, …]`.
+ * @typedef {{ size: number, locked: number[], booked: number[] }} SeatStateRuns
+ */
+
+/**
  * `GET /config.json`: the venue's shape, the lock TTL and the inspector's address.
  * @typedef {{ rows: number, seatsPerRow: number, lockTtlMs: number, inspectorUrl: string | null }} PageConfig
  */
@@ -65,5 +70,16 @@
  * One of the user's seats, as this page remembers it (the server never says who holds a seat).
  * @typedef {{ userId: string, state: 'locked' | 'booked', lockId: string, expiresAt: number }} MySeat
  */
+
+/** @typedef {'open' | 'confirmed' | 'released' | 'expired'} HoldState */
+
+/**
+ * A hold (issue 13): several seats held as one unit by one user, with one deadline.
+ * @typedef {{ id: string, eventId: string, state: HoldState, seats: Seat[], expiresAt: string, extensionsLeft: number }} Hold
+ */
+
+/** @typedef {{ id: string, seats: Seat[], at: string }} Booking */
+
+/** A seat a hold request could not have, and the seat machine's reason (`SEAT_LOCKED`…). @typedef {{ id: string, code: string }} RefusedSeat */
 
 export {};

@@ -5,6 +5,7 @@ import { perEvent } from './perEvent';
 import type { ServiceFor } from './ServiceFor';
 import { INTERNAL, json } from './responses';
 import { seatSummarySchema } from './schemas';
+import { seatStateRuns, seatStates } from './seatStateRuns';
 
 export const seatSummary = defineRoute({
   method: 'get',
@@ -17,7 +18,8 @@ export const seatSummary = defineRoute({
 
 /**
  * `GET /seats/summary`: `{total, available, locked, booked}` from the store's counters, so the
- * seat map can show a venue too big to list. Register it before `/seats/:id`.
+ * seat map can show a venue too big to list; and `GET /seats/states`, every seat's state as runs
+ * of indexes (see `seatStateRuns`). Register them before `/seats/:id`.
  *
  * @example
  * ```ts
@@ -35,4 +37,8 @@ export function summaryRoutes(
   api.route(prefixed ? perEvent(seatSummary) : seatSummary, async (_input, _res, req) =>
     (await serviceFor(req)).summary(),
   );
+  api.route(prefixed ? perEvent(seatStates) : seatStates, async (_input, res, req) => {
+    res.set('Cache-Control', 'no-store');
+    return seatStateRuns(await serviceFor(req));
+  });
 }

@@ -91,6 +91,7 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('GET', '/events/e/seats');
     await api.call('GET', '/events/e/seats/F-A-1');
     await api.call('GET', '/events/e/seats/summary');
+    await api.call('GET', '/events/e/seats/states');
     const eventLock = await api.call('POST', '/events/e/seats/F-A-1/lock', {
       body: { userId: 'dora' },
     });
@@ -140,6 +141,7 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/seats/A3/confirm', { body: {} }); // 400
     await api.call('GET', '/seats/A1');
     await api.call('GET', '/seats/summary');
+    await api.call('GET', '/seats/states');
     await api.call('GET', '/config.json');
     await api.call('GET', '/machine');
     await api.call('GET', '/metrics');
