@@ -6,6 +6,7 @@ import type { Clock } from '../../../src/clock';
 import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
 import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
+import { outcome } from '../../support/outcome';
 import { usePostgres } from '../../support/postgres';
 import { serve, type Served } from '../../support/serve';
 import { waitFor } from '../../support/waitFor';
@@ -40,7 +41,13 @@ describe('events on PostgreSQL, served by several instances', function () {
       sweepIntervalMs: 0, // swept by hand
       poolSize: 4,
     });
-    const app = await serve({ store, clock, apiKeyDigests: [DIGEST], maxLocksPerUser: 1 });
+    const app = await serve({
+      store,
+      clock,
+      apiKeyDigests: [DIGEST],
+      maxLocksPerUser: 1,
+      maxLocksPerClient: 2,
+    });
     running.push(app);
     return app;
   };
@@ -114,6 +121,21 @@ describe('events on PostgreSQL, served by several instances', function () {
     expect((await two.call('GET', '/seats/B5')).body.seat.state).to.equal('available');
   });
 
+  it('counts MAX_LOCKS_PER_CLIENT per event, across instances', async () => {
+    const [one, two] = [await instance(), await instance()];
+    expect((await post(one, '/events', { ...HAMLET, id: 'capped' })).status).to.equal(201);
+    const capped = async (app: Served) => (await app.eventService.seatsOf('capped')).service;
+    const from = '203.0.113.9';
+    expect(await outcome((await capped(one)).lock('FLOOR-A-1', 'guest-1', from))).to.equal('200');
+    expect(await outcome((await capped(two)).lock('FLOOR-A-2', 'guest-2', from))).to.equal('200');
+    expect(await outcome((await capped(one)).lock('FLOOR-A-3', 'guest-3', from))).to.equal(
+      '409 TOO_MANY_CLIENT_LOCKS',
+    );
+    expect(await outcome(two.service.lock('A1', 'guest-4', from)), 'the default event').to.equal(
+      '200',
+    );
+  });
+
   it('keeps every event, its sales window and its seats across a restart of every instance', async () => {
     for (const app of running.splice(0)) await app.stop();
     const fresh = await instance();
@@ -123,9 +145,9 @@ describe('events on PostgreSQL, served by several instances', function () {
       'booked',
     );
     expect((await fresh.call('GET', '/events/grid/seats/B5')).body.seat.state).to.equal('locked');
-    // The expiry of another event's lock is swept by any instance.
+    // Every event's due locks are swept by any instance: grid's B5, and the three locks above.
     clock.increment(60_000);
-    expect(await (fresh.store as PostgresSeatStore).sweep()).to.equal(1);
+    expect(await (fresh.store as PostgresSeatStore).sweep()).to.equal(4);
     expect((await fresh.call('GET', '/events/grid/seats/summary')).body).to.include({
       locked: 0,
     });
