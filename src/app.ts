@@ -19,6 +19,8 @@ import { errorHandler, notFound } from './http/errorHandler';
 import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
 import { holdRoutes } from './http/holdRoutes';
+import { idempotency } from './http/idempotency';
+import type { IdempotencyKeys } from './idempotency/IdempotencyKeys';
 import { machineRoutes } from './http/machineRoutes';
 import { metricsRoutes } from './http/metricsRoutes';
 import { pageFiles, pageRoutes } from './http/pageRoutes';
@@ -105,6 +107,8 @@ export interface AppOptions {
    * PostgreSQL: across instances), else an in-memory one over the store's transitions.
    */
   clientLockQuota?: ClientLockQuota;
+  /** Where `Idempotency-Key`s live; by default the store's own (PostgreSQL: across instances). */
+  idempotencyKeys?: IdempotencyKeys;
   /** Origins allowed to call the API from a browser: `'*'`, a list, or none (the default). */
   corsOrigin?: '*' | string[];
   /** How long `/readyz` waits for `store.ping()` before calling the store unreachable (2000). */
@@ -340,13 +344,15 @@ export function createApp(options: AppOptions = {}): SeatApp {
   eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
   seatRoutes(api, service, limit?.middleware);
-  holdRoutes(api, holdService);
+  const idempotencyKeys = options.idempotencyKeys ?? store.createIdempotencyKeys();
+  const idempotent = idempotency(idempotencyKeys, clock);
+  holdRoutes(api, holdService, false, idempotent);
   eventCatalogRoutes(api, eventService);
   // Every seat route again per event (`/events/:eventId/...`), in the same order.
   eventRoutes(api, async (req) => (await seatsOf(req)).hub, true, streamGate);
   summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
   seatRoutes(api, async (req) => (await seatsOf(req)).service, limit?.middleware, true);
-  holdRoutes(api, async (req) => (await seatsOf(req)).holds, true);
+  holdRoutes(api, async (req) => (await seatsOf(req)).holds, true, idempotent);
   machineRoutes(api);
   healthRoutes(api, lifecycle, store, options.readyPingTimeoutMs);
   docsRoutes(api);
@@ -380,6 +386,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
       metrics.close();
       if (!options.lockQuota) quota?.close();
       if (!options.clientLockQuota) await clientQuota?.close();
+      if (!options.idempotencyKeys) await idempotencyKeys.close();
       await store.close();
     },
   };

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { HoldService } from '../boxOffice/HoldService';
 import type { ApiRouter } from './ApiRouter';
 import { defineRoute, type RouteDeclaration } from './defineRoute';
@@ -27,6 +28,12 @@ const NO_HOLD = {
   ),
 };
 
+const KEY_REUSED = {
+  422: problemResponse(
+    'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for another request (method, path or body).',
+  ),
+};
+
 export const createHold = defineRoute({
   method: 'post',
   path: '/holds',
@@ -41,8 +48,9 @@ export const createHold = defineRoute({
     ...BAD_BODY,
     404: problemResponse('SEAT_NOT_FOUND: a seat named is not in the venue.'),
     409: problemResponse(
-      'SEATS_UNAVAILABLE (nothing held; `seats` names each refused seat and its code), NO_SEATS_TOGETHER (best available found no block), TOO_MANY_SEATS (over MAX_SEATS_PER_HOLD) or TOO_MANY_LOCKS (the user’s lock cap counts held seats).',
+      'SEATS_UNAVAILABLE (nothing held; `seats` names each refused seat and its code), NO_SEATS_TOGETHER (best available found no block), TOO_MANY_SEATS (over MAX_SEATS_PER_HOLD) or TOO_MANY_LOCKS (the user’s lock cap counts held seats) or IDEMPOTENCY_IN_PROGRESS (with Retry-After).',
     ),
+    ...KEY_REUSED,
     ...INTERNAL,
   },
 });
@@ -126,7 +134,10 @@ export const confirmHold = defineRoute({
     200: json('Booked.', bookingResponseSchema),
     ...BAD_BODY,
     ...NO_HOLD,
-    409: problemResponse('HOLD_EXPIRED (its seats are free again) or HOLD_RELEASED.'),
+    409: problemResponse(
+      'HOLD_EXPIRED (its seats are free again), HOLD_RELEASED or IDEMPOTENCY_IN_PROGRESS (with Retry-After).',
+    ),
+    ...KEY_REUSED,
     ...INTERNAL,
   },
 });
@@ -161,23 +172,30 @@ export function holdRoutes(
   api: ApiRouter,
   service: HoldService | ServiceFor<HoldService>,
   prefixed = false,
+  /** Runs before creating and confirming a hold: `Idempotency-Key` (see `idempotency.ts`). */
+  idempotent?: RequestHandler,
 ): void {
+  const before = idempotent ? [idempotent] : [];
   const serviceFor: ServiceFor<HoldService> =
     typeof service === 'function' ? service : () => service;
   const at = <D extends RouteDeclaration>(route: D): D => (prefixed ? perEvent(route) : route);
 
-  api.route(at(createHold), async ({ body, caller }, res, req) => {
-    note(res, { userId: caller.userId });
-    const holds = await serviceFor(req);
-    const hold =
-      'seats' in body
-        ? await holds.create(caller.userId, body.seats)
-        : await holds.createBest(caller.userId, body);
-    res
-      .status(201)
-      .location(`${req.path.replace(/\/$/, '')}/${hold.id}`)
-      .json({ hold });
-  });
+  api.route(
+    at(createHold),
+    async ({ body, caller }, res, req) => {
+      note(res, { userId: caller.userId });
+      const holds = await serviceFor(req);
+      const hold =
+        'seats' in body
+          ? await holds.create(caller.userId, body.seats)
+          : await holds.createBest(caller.userId, body);
+      res
+        .status(201)
+        .location(`${req.path.replace(/\/$/, '')}/${hold.id}`)
+        .json({ hold });
+    },
+    { before },
+  );
   api.route(at(getHold), async ({ params, caller }, _res, req) => ({
     hold: await (await serviceFor(req)).get(caller.userId, params.holdId),
   }));
@@ -190,9 +208,13 @@ export function holdRoutes(
   api.route(at(extendHold), async ({ params, caller }, _res, req) => ({
     hold: await (await serviceFor(req)).extend(caller.userId, params.holdId),
   }));
-  api.route(at(confirmHold), async ({ params, caller }, _res, req) => ({
-    booking: await (await serviceFor(req)).confirm(caller.userId, params.holdId),
-  }));
+  api.route(
+    at(confirmHold),
+    async ({ params, caller }, _res, req) => ({
+      booking: await (await serviceFor(req)).confirm(caller.userId, params.holdId),
+    }),
+    { before },
+  );
   api.route(at(releaseHold), async ({ params, caller }, _res, req) => ({
     hold: await (await serviceFor(req)).release(caller.userId, params.holdId),
   }));

@@ -10,6 +10,7 @@ import type { Layout } from '../layout/Layout';
 import type { ClientLockQuota } from './ClientLockQuota';
 import type { EventStores } from './EventStores';
 import type { HoldStore } from './HoldStore';
+import type { IdempotencyKeys } from '../idempotency/IdempotencyKeys';
 import type { LockQuota } from './LockQuota';
 
 /** A seat as a store knows it: its id, its machine state and context. */
@@ -172,4 +173,10 @@ export interface SeatStore {
    * own; there is no fallback.
    */
   createHolds(): HoldStore;
+  /**
+   * Where `Idempotency-Key`s live (`POST …/holds`, `…/confirm`): kept where the seats are, so a
+   * retry reaching another instance of a shared store is answered the same. Every store provides
+   * its own.
+   */
+  createIdempotencyKeys(): IdempotencyKeys;
 }

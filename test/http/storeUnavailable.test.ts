@@ -35,6 +35,7 @@ function failingStore(outcome: UnavailableOutcome): {
     createLockQuota: (max) => inner.createLockQuota(max),
     createClientLockQuota: (max) => inner.createClientLockQuota(max),
     createHolds: () => inner.createHolds(),
+    createIdempotencyKeys: () => inner.createIdempotencyKeys(),
     availableRuns: (start, end) => guard(() => inner.availableRuns(start, end)),
   };
   return { store, down: (on) => (isDown = on) };

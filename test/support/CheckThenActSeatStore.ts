@@ -19,6 +19,8 @@ import type { LockQuota } from '../../src/store/LockQuota';
 import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
 import { MemoryHoldStore } from '../../src/store/memory/MemoryHoldStore';
 import type { HoldStore } from '../../src/store/HoldStore';
+import type { IdempotencyKeys } from '../../src/idempotency/IdempotencyKeys';
+import { MemoryIdempotencyKeys } from '../../src/idempotency/MemoryIdempotencyKeys';
 import type { ClientLockQuota } from '../../src/store/ClientLockQuota';
 import { MemoryClientLockQuota } from '../../src/store/memory/MemoryClientLockQuota';
 
@@ -116,6 +118,10 @@ export class CheckThenActSeatStore implements SeatStore {
   /** Holds over this store's non-atomic multi-seat step. */
   createHolds(): HoldStore {
     return new MemoryHoldStore((requests) => this.applyAll(requests));
+  }
+
+  createIdempotencyKeys(): IdempotencyKeys {
+    return new MemoryIdempotencyKeys();
   }
 
   /** The per-process cap; it hears no transitions from this store, so it never refuses. */

@@ -27,6 +27,8 @@ import { StateIndex } from './StateIndex';
 import { MemoryClientLockQuota } from './MemoryClientLockQuota';
 import { MemoryHoldStore } from './MemoryHoldStore';
 import type { HoldStore } from '../HoldStore';
+import type { IdempotencyKeys } from '../../idempotency/IdempotencyKeys';
+import { MemoryIdempotencyKeys } from '../../idempotency/MemoryIdempotencyKeys';
 import { MemoryLockQuota } from './MemoryLockQuota';
 import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
@@ -240,6 +242,11 @@ export class MemorySeatStore implements SeatStore {
    */
   createHolds(): HoldStore {
     return new MemoryHoldStore((requests) => this.applyAllNow(requests));
+  }
+
+  /** `Idempotency-Key`s in this process. */
+  createIdempotencyKeys(): IdempotencyKeys {
+    return new MemoryIdempotencyKeys();
   }
 
   /** How many seats have a live actor right now (for tests and benchmarks). */

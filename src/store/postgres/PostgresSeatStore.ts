@@ -24,6 +24,8 @@ import { PostgresClientLockQuota } from './PostgresClientLockQuota';
 import { PostgresEvents, type PostgresEventsOptions } from './PostgresEvents';
 import { PostgresHoldStore } from './PostgresHoldStore';
 import type { HoldStore } from '../HoldStore';
+import type { IdempotencyKeys } from '../../idempotency/IdempotencyKeys';
+import { PostgresIdempotencyKeys } from '../../idempotency/PostgresIdempotencyKeys';
 import { SeatReader } from './SeatReader';
 import { sql } from './sql';
 
@@ -181,6 +183,28 @@ export class PostgresSeatStore implements SeatStore {
   /** Holds in this database, shared by every instance (see {@link PostgresHoldStore}). */
   createHolds(): HoldStore {
     return new PostgresHoldStore({ db: this.events.db, eventId: this.eventId, seats: this.many });
+  }
+
+  /**
+   * `Idempotency-Key`s in this database, shared by every instance (see `PostgresIdempotencyKeys`);
+   * its table is made on first use.
+   */
+  createIdempotencyKeys(): IdempotencyKeys {
+    const { pool } = this.events.db;
+    let opened: Promise<PostgresIdempotencyKeys> | undefined;
+    const keys = () => {
+      opened ??= PostgresIdempotencyKeys.open(pool).catch((err: unknown) => {
+        opened = undefined; // the database was away: try again on the next request
+        throw err;
+      });
+      return opened;
+    };
+    return {
+      begin: async (ref, fingerprint, now) => (await keys()).begin(ref, fingerprint, now),
+      finish: async (ref, answer, now) => (await keys()).finish(ref, answer, now),
+      abandon: async (ref, now) => (await keys()).abandon(ref, now),
+      close: async () => undefined,
+    };
   }
 
   /**
