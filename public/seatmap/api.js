@@ -2,23 +2,73 @@
 // The service's HTTP API as the page uses it: JSON in, JSON out, refusals as errors that carry the
 // problem's `code` and its `detail` sentence.
 
-/** @typedef {import('./types.js').Seat} Seat */
-/** @typedef {import('./types.js').SeatPage} SeatPage */
-
-/** Seats per request to `GET /seats` (the server's own maximum page may be smaller). */
-const FETCH_LIMIT = 1000;
-
-/** A request the service refused: `message` is its `detail` sentence, `code` its problem code. */
+/**
+ * A request the service refused: `message` is its `detail` sentence, `code` its problem code,
+ * `problem` the whole problem (a hold's refusal names each refused seat in `seats`).
+ */
 export class RefusedError extends Error {
   /**
    * @param {string} message
    * @param {string | undefined} code
+   * @param {Record<string, unknown>} [problem]
    */
-  constructor(message, code) {
+  constructor(message, code, problem = {}) {
     super(message);
     this.name = 'RefusedError';
     this.code = code;
+    this.problem = problem;
   }
+}
+
+/** @type {() => Record<string, string>} headers that say who the page acts for */
+let credentials = () => ({});
+
+/**
+ * Sets the headers every write carries from now on (the session's `Authorization`).
+ * @param {() => Record<string, string>} headers
+ */
+export function useCredentials(headers) {
+  credentials = headers;
+}
+
+/**
+ * Sends a request with an optional JSON body; resolves to the answer's JSON, or rejects with a
+ * {@link RefusedError} carrying the server's `detail`.
+ * @template T
+ * @param {'POST' | 'DELETE' | 'GET'} method
+ * @param {string} url
+ * @param {object} [body]
+ * @param {Record<string, string>} [headers]
+ * @returns {Promise<T>}
+ */
+export async function send(method, url, body, headers = {}) {
+  /** @type {Response} */
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...credentials(),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error('The service cannot be reached; check your connection and try again.');
+  }
+  /** @type {unknown} */
+  const json = await response.json().catch(() => ({}));
+  const data = /** @type {{ detail?: string, code?: string }} */ (json);
+  if (!response.ok) {
+    throw new RefusedError(
+      data.detail || `The service refused (HTTP ${response.status}).`,
+      data.code,
+      /** @type {Record<string, unknown>} */ (json),
+    );
+  }
+  return /** @type {T} */ (data);
 }
 
 /**
@@ -43,52 +93,6 @@ export async function getJson(url) {
  * @param {object} body
  * @returns {Promise<T>}
  */
-export async function post(url, body) {
-  /** @type {Response} */
-  let response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new Error('The service cannot be reached; check your connection and try again.');
-  }
-  /** @type {unknown} */
-  const json = await response.json().catch(() => ({}));
-  const data = /** @type {{ detail?: string, code?: string }} */ (json);
-  if (!response.ok) {
-    throw new RefusedError(
-      data.detail || `The service refused (HTTP ${response.status}).`,
-      data.code,
-    );
-  }
-  return /** @type {T} */ (data);
-}
-
-/**
- * GETs `count` seats after seat `after` (or from the first), following `next` page by page.
- * @param {string | null} after
- * @param {number} count
- * @returns {Promise<Seat[]>}
- */
-export async function fetchSeats(after, count) {
-  /** @type {Seat[]} */
-  const seats = [];
-  let cursor = after;
-  while (seats.length < count) {
-    const limit = Math.min(FETCH_LIMIT, count - seats.length);
-    let url = `/seats?limit=${limit}`;
-    if (cursor) url += `&after=${encodeURIComponent(cursor)}`;
-    /** @type {SeatPage} */
-    const page = await getJson(url);
-    // A server without paging answers every seat from the first: skip to the cursor, keep what
-    // was asked for. (A paging server's answer starts after the cursor, so it is not in it.)
-    const skip = cursor ? page.seats.findIndex((s) => s.id === cursor) + 1 : 0;
-    seats.push(...page.seats.slice(skip, skip + count - seats.length));
-    if (!page.next) break;
-    cursor = page.next;
-  }
-  return seats;
+export function post(url, body) {
+  return send('POST', url, body);
 }

@@ -3,6 +3,8 @@
 // seat rule; this page only shows seats, sends the user's requests and shows the server's answers.
 // This module wires the others together and holds what the page is doing right now.
 import { getJson, post, RefusedError } from './api.js';
+import { renderHold } from './holdPanel.js';
+import { Holds, refusedSeats } from './holds.js';
 import { startCountdowns, tick } from './countdowns.js';
 import { pageElements } from './dom.js';
 import { EventLayout } from './eventLayout.js';
@@ -53,7 +55,11 @@ const eventId = query.get('event') || 'default';
 /** Where the event's seat routes live. */
 const base = `/events/${encodeURIComponent(eventId)}`;
 const mine = new MySeats(eventId);
-const grid = new SeatGrid(el.grid, (id, state) => mine.of(id, userId())?.state === state);
+const holds = new Holds(base, eventId, userId);
+const grid = new SeatGrid(
+  el.grid,
+  (id, state) => (state === 'locked' && holds.has(id)) || mine.of(id, userId())?.state === state,
+);
 const sections = new SectionList(el.sectionList, (s) => openSection(s, layout.sections[s].start));
 
 let layout = new EventLayout([], true);
@@ -130,9 +136,10 @@ function drawOverview() {
   performance.measure('seatmap:overview-draw', { start: load, end: performance.now() });
 }
 
-/** Indexes of the seats this browser holds for the user on screen. */
+/** Indexes of the seats this browser holds or booked for the user on screen. */
 function mineIndexes() {
-  return mine.listFor(userId()).map(([id]) => layout.indexOf(id));
+  const ids = [...mine.listFor(userId()).map(([id]) => id), ...holds.seatIds()];
+  return ids.map((id) => layout.indexOf(id));
 }
 
 /**
@@ -142,7 +149,8 @@ function mineIndexes() {
 function paintOverview(index) {
   if (!overview || index < 0) return;
   const id = layout.idAt(index);
-  const colour = mine.of(id, userId()) ? MINE_COLOUR : OVERVIEW_COLOURS[states.bytes[index]];
+  const yours = holds.has(id) || mine.of(id, userId());
+  const colour = yours ? MINE_COLOUR : OVERVIEW_COLOURS[states.bytes[index]];
   overview.paintSeat(index, colour);
 }
 
@@ -173,39 +181,6 @@ function refreshMine() {
   grid.paintAll();
   // Every seat this browser knows of (whoever's): one of them may have stopped being the user's.
   for (const id of mine.seats.keys()) paintOverview(layout.indexOf(id));
-}
-
-/** @param {string} id */
-async function lock(id) {
-  const name = userId();
-  if (!name) {
-    say('Type your name first, then choose a seat.', 'error');
-    el.name.focus();
-    return;
-  }
-  if (mine.of(id, name)?.state === 'locked') {
-    // Already yours: take the user to what they can do with it.
-    /** @type {HTMLElement | null} */
-    const confirm = el.mineList.querySelector(`li[data-seat="${id}"] .confirm`);
-    confirm?.focus();
-    say(`Seat ${id} is already locked for you; confirm or release it below.`);
-    return;
-  }
-  try {
-    /** @type {LockAnswer} */
-    const body = await post(`${seatUrl(id)}/lock`, { userId: name });
-    mine.set(id, {
-      userId: name,
-      state: 'locked',
-      lockId: body.lockId,
-      expiresAt: Date.parse(body.expiresAt),
-    });
-    setSeat(id, body.seat.state);
-    refreshMine();
-    say(body.message, 'ok');
-  } catch (err) {
-    say(reasonOf(err), 'error');
-  }
 }
 
 /**
@@ -239,6 +214,156 @@ async function settle(id, action) {
   grid.button(id)?.focus();
 }
 
+// ---------- the user's hold ----------
+
+/** Hold requests of this page in flight: the stream's news of their seats is no news. */
+let holdBusy = 0;
+/** The hold's seats as last shown, to repaint those that left it. */
+let holdShown = /** @type {string[]} */ ([]);
+
+/** Shows the hold, and repaints its seats (and those that just left it) as the user's or not. */
+function showHold() {
+  renderHold(
+    {
+      empty: el.holdEmpty,
+      open: el.holdOpen,
+      summary: el.holdSummary,
+      seats: el.holdSeats,
+      extend: el.holdExtend,
+      book: el.holdBook,
+      release: el.holdRelease,
+    },
+    holds.hold,
+    (id) => void holdAction(() => holds.remove(id), `Seat ${id} is given back.`),
+  );
+  el.bestSubmit.disabled = !!holds.hold;
+  el.bestSubmit.title = holds.hold ? 'Book or release your hold first.' : '';
+  tick(el.holdOpen, Date.now());
+  const now = holds.seatIds();
+  for (const id of new Set([...holdShown, ...now])) {
+    paintOverview(layout.indexOf(id));
+    const state = grid.stateOf(id);
+    if (state) grid.setState(id, state);
+  }
+  holdShown = now;
+}
+
+/**
+ * Runs one hold request, then shows the hold and says `done` (or the service's refusal).
+ * @param {() => Promise<unknown>} request
+ * @param {string | ((result: unknown) => string)} done
+ */
+async function holdAction(request, done) {
+  holdBusy++;
+  try {
+    const result = await request();
+    // The seats the service just answered for, at once (the stream will say so too).
+    for (const seat of holds.hold?.seats ?? []) setSeat(seat.id, seat.state);
+    say(typeof done === 'string' ? done : done(result), 'ok');
+  } catch (err) {
+    const refused = refusedSeats(err)
+      .map((seat) => `${seat.id} (${seat.code})`)
+      .join(', ');
+    const detail = reasonOf(err);
+    say(refused && !detail.includes(refused) ? `${detail} Refused: ${refused}.` : detail, 'error');
+  } finally {
+    holdBusy--;
+  }
+  showHold();
+}
+
+/**
+ * A seat was clicked: into the hold (a new one if none is open), or out of it when it was in.
+ * @param {string} id
+ */
+function holdSeat(id) {
+  if (!userId()) {
+    say('Type your name first, then choose a seat.', 'error');
+    el.name.focus();
+    return;
+  }
+  if (holds.has(id)) {
+    void holdAction(() => holds.remove(id), `Seat ${id} is given back.`);
+    return;
+  }
+  void holdAction(
+    () => holds.add(id),
+    () => `Seat ${id} is in your hold: ${holdWords()}.`,
+  );
+}
+
+/** "3 seats until 21:40:05" */
+function holdWords() {
+  const hold = holds.hold;
+  if (!hold) return 'none';
+  const count = hold.seats.length;
+  const until = new Date(hold.expiresAt).toLocaleTimeString('en-GB');
+  return `${count} ${count === 1 ? 'seat' : 'seats'} until ${until}`;
+}
+
+async function bookAll() {
+  const user = userId();
+  await holdAction(
+    () => holds.confirm(),
+    (result) => {
+      const booking = /** @type {import('./types.js').Booking} */ (result);
+      for (const seat of booking.seats) {
+        mine.set(seat.id, { userId: user, state: 'booked', lockId: booking.id, expiresAt: 0 });
+        setSeat(seat.id, 'booked');
+      }
+      refreshMine();
+      return `Booked for you: ${booking.seats.map((seat) => seat.id).join(', ')}.`;
+    },
+  );
+}
+
+/** @param {SubmitEvent} event */
+function onBestAvailable(event) {
+  event.preventDefault();
+  if (!userId()) {
+    say('Type your name first, then ask for seats.', 'error');
+    el.name.focus();
+    return;
+  }
+  const count = Number(el.bestCount.value);
+  const section = el.bestSection.value || undefined;
+  void holdAction(
+    () => holds.best(count, section),
+    () => `Best available, held for you: ${holds.seatIds().join(', ')} (${holdWords()}).`,
+  );
+}
+
+/** The best-available button says how many seats it asks for. */
+function onBestCount() {
+  const count = Number(el.bestCount.value) || 1;
+  el.bestSubmit.textContent = `Best available: ${count} ${count === 1 ? 'seat' : 'seats'}`;
+}
+
+/**
+ * The stream changed a seat of the hold without this page asking: the hold expired (all its
+ * seats at once), or another window of the user's changed it. Read it again.
+ * @param {Transition} event
+ */
+function onHoldSeatChanged(event) {
+  if (holdBusy > 0 || !holds.has(event.id) || event.to === 'locked') return;
+  if (event.reason === 'expired') {
+    holds.forget();
+    say(
+      'Your hold expired; its seats are free again. Choose seats again if you still want them.',
+      'error',
+    );
+    showHold();
+    return;
+  }
+  void holds.restore().then(() => {
+    if (!holds.hold) {
+      const how = event.to === 'booked' ? 'booked' : 'released';
+      say(`Your hold was ${how} in another window.`, 'info');
+    }
+    showHold();
+  });
+}
+
 // ---------- live updates ----------
 
 /** @param {Transition} event */
@@ -247,6 +372,7 @@ function applyTransition(event) {
     pending.push(event);
     return;
   }
+  onHoldSeatChanged(event);
   const entry = mine.get(event.id);
   if (entry && entry.state === 'locked' && event.to === 'available') {
     mine.delete(event.id);
@@ -333,7 +459,7 @@ function onGridClick(event) {
   /** @type {HTMLElement | null} */
   const focused = el.grid.querySelector('.seat[tabindex="0"]');
   if (focused && focused !== seat) moveFocus(focused, seat);
-  void lock(seat.dataset.seat);
+  holdSeat(seat.dataset.seat);
 }
 
 /** @param {MouseEvent} event */
@@ -358,6 +484,10 @@ async function loadEvent() {
   layout = new EventLayout(event.layout.sections, gridIds);
   states = new SeatStates(layout);
   el.mapHeading.textContent = event.name;
+  if (layout.sections.length > 1) {
+    for (const section of layout.sections) el.bestSection.add(new Option(section.name, section.id));
+    el.bestSection.hidden = false;
+  }
   el.eventState.textContent = SALES_TEXT[event.salesState];
   el.eventState.dataset.sales = event.salesState;
   document.title = `${event.name} · Seat map`;
@@ -379,7 +509,20 @@ async function start() {
   el.pageNext.addEventListener('click', () => openSection(shown.section, shown.end));
   el.rowJump.addEventListener('submit', onRowJump);
   el.eventForm.addEventListener('submit', (event) => event.preventDefault());
+  el.holdExtend.addEventListener('click', () => {
+    void holdAction(
+      () => holds.extend(),
+      () => `Your hold is extended: ${holdWords()}.`,
+    );
+  });
+  el.holdBook.addEventListener('click', () => void bookAll());
+  el.holdRelease.addEventListener('click', () => {
+    void holdAction(() => holds.release(), 'Your hold is released; its seats are free again.');
+  });
+  el.bestForm.addEventListener('submit', onBestAvailable);
+  el.bestCount.addEventListener('input', onBestCount);
   startCountdowns(el.mineList);
+  startCountdowns(el.holdOpen);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizing;
   window.addEventListener('resize', () => {
@@ -423,6 +566,9 @@ async function start() {
         grid.render([]);
       }
     }
+    // The hold a previous visit (or another window) left open, if it still is.
+    await holds.restore();
+    showHold();
   } catch (err) {
     say(`Could not load the seat map: ${reasonOf(err)}`, 'error');
   }
