@@ -20,12 +20,15 @@ export class RefusedError extends Error {
   }
 }
 
-/** @type {() => Record<string, string>} headers that say who the page acts for */
+/** @typedef {() => Record<string, string> | Promise<Record<string, string>>} Credentials */
+
+/** @type {Credentials} headers that say who the page acts for */
 let credentials = () => ({});
 
 /**
- * Sets the headers every write carries from now on (the session's `Authorization`).
- * @param {() => Record<string, string>} headers
+ * Sets the headers every request of {@link send} carries from now on: a guest session's
+ * `Authorization`, e.g. `useCredentials(async () => ({ Authorization: `Bearer ${token}` }))`.
+ * @param {Credentials} headers
  */
 export function useCredentials(headers) {
   credentials = headers;
@@ -50,7 +53,7 @@ export async function send(method, url, body, headers = {}) {
       headers: {
         Accept: 'application/json',
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...credentials(),
+        ...(await credentials()),
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
