@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { SeatEventHub, type SeatEventClient } from '../../src/events/SeatEventHub';
 import type { SeatTransition } from '../../src/store/SeatStore';
-import { parseSse } from '../support/sseClient';
+import { dataOf, parseSse } from '../support/sseClient';
 
 /** A store stand-in: just the `subscribe` the hub uses, and a way to emit transitions. */
 function fakeSource() {
@@ -62,11 +62,11 @@ describe('SeatEventHub', () => {
     for (const gap of gaps) gap(); // the LISTEN connection was lost and is back
     source.emit('A2', 'available', 'locked');
     const resync = watching.messages().find((m) => m.event === 'resync');
-    expect(JSON.parse(resync!.data!).reason).to.equal('missed-events');
+    expect(dataOf(resync!).reason).to.equal('missed-events');
     // A client that saw the resync resumes normally; one from before the gap is told to reload.
     const afterGap = fakeClient();
     hub.attach(afterGap, resync!.id);
-    expect(afterGap.messages().map((m) => JSON.parse(m.data!).id)).to.deep.equal(['A2']);
+    expect(afterGap.messages().map((m) => dataOf(m).id)).to.deep.equal(['A2']);
     const fromBefore = fakeClient();
     hub.attach(fromBefore, before);
     expect(fromBefore.messages()[0].event).to.equal('resync');
@@ -82,14 +82,14 @@ describe('SeatEventHub', () => {
     source.emit('A1', 'available', 'locked', Date.UTC(2026, 0, 2, 3, 4, 5));
     source.emit('A1', 'locked', 'available', Date.UTC(2026, 0, 2, 3, 5, 5), 'expired');
     const [first, second] = client.messages();
-    expect(JSON.parse(first.data!)).to.deep.equal({
+    expect(dataOf(first)).to.deep.equal({
       id: 'A1',
       from: 'available',
       to: 'locked',
       reason: 'locked',
       at: '2026-01-02T03:04:05.000Z',
     });
-    expect(JSON.parse(second.data!)).to.include({ to: 'available', reason: 'expired' });
+    expect(dataOf(second)).to.include({ to: 'available', reason: 'expired' });
     expect(client.text).not.to.include('alice');
     expect(first.id).to.equal(`${hub.stream}-1`);
     expect(second.id).to.equal(`${hub.stream}-2`);
@@ -125,7 +125,7 @@ describe('SeatEventHub', () => {
       const [message] = client.messages();
       expect(message.event, lastEventId).to.equal('resync');
       expect(message.id).to.equal(hub.lastEventId);
-      expect(JSON.parse(message.data!).reason).to.equal(reason);
+      expect(dataOf(message).reason).to.equal(reason);
     }
   });
 

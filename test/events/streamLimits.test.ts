@@ -3,7 +3,7 @@ import { SimulatedClock } from 'xstate';
 import { SeatEventHub, type SeatEventClient } from '../../src/events/SeatEventHub';
 import { StreamGate } from '../../src/events/StreamGate';
 import type { SeatTransition } from '../../src/store/SeatStore';
-import { parseSse } from '../support/sseClient';
+import { dataOf, parseSse } from '../support/sseClient';
 
 function fakeSource() {
   const listeners = new Set<(t: SeatTransition) => void>();
@@ -56,16 +56,12 @@ describe('event stream limits', () => {
     const behind = socketClient();
     hub.attach(behind, first);
     expect(behind.messages().map((m) => m.event)).to.deep.equal(['resync']);
-    expect(JSON.parse(behind.messages()[0].data!).reason).to.equal('too-old');
+    expect(dataOf(behind.messages()[0]).reason).to.equal('too-old');
     expect(behind.text.length, 'the resync, not the 99 events').to.be.below(600);
 
     const recent = socketClient();
     hub.attach(recent, `${hub.stream}-97`);
-    expect(recent.messages().map((m) => JSON.parse(m.data!).id)).to.deep.equal([
-      'A98',
-      'A99',
-      'A100',
-    ]);
+    expect(recent.messages().map((m) => dataOf(m).id)).to.deep.equal(['A98', 'A99', 'A100']);
   });
 
   it('closes a stream whose socket has not drained within drainTimeoutMs, and keeps one that drains', () => {

@@ -214,7 +214,9 @@ describe('seat API', () => {
           expectProblem(await post(`/seats/A1/${action}`, body), 400, 'INVALID_REQUEST');
         }
         expect(await seatState('A1')).to.deep.equal({ id: 'A1', state: 'available' });
-        expect(({} as any).userId, 'no prototype pollution').to.equal(undefined);
+        expect(({} as Record<string, unknown>).userId, 'no prototype pollution').to.equal(
+          undefined,
+        );
       });
     }
 
@@ -228,7 +230,7 @@ describe('seat API', () => {
         '{"userId":"alice","__proto__":{"admin":true},"extra":1}',
       );
       expect(res.status).to.equal(200);
-      expect(({} as any).admin).to.equal(undefined);
+      expect(({} as Record<string, unknown>).admin).to.equal(undefined);
     });
 
     it('returns 400 when the body is not JSON at all', async () => {

@@ -5,7 +5,7 @@ import { SimulatedClock } from 'xstate';
 import { createApp, type SeatApp } from '../../src/app';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { Venue } from '../../src/venue';
-import { openSse, type ParsedSse } from '../support/sseClient';
+import { dataOf, openSse, type ParsedSse } from '../support/sseClient';
 
 const TTL = 60_000;
 const START = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -55,7 +55,7 @@ describe('GET /seats/events', () => {
     clock.increment(TTL); // B2's lock runs out: its timer fires, no request involved
     await sse.waitFor((m) => isSeatEvent(m) && m.data!.includes('"B2","from":"locked"'));
     const events = sse.messages().filter(isSeatEvent);
-    expect(events.map((m) => JSON.parse(m.data!))).to.deep.equal([
+    expect(events.map((m) => dataOf(m))).to.deep.equal([
       { id: 'A1', from: 'available', to: 'locked', reason: 'locked', at: iso(START) },
       { id: 'B2', from: 'available', to: 'locked', reason: 'locked', at: iso(START) },
       { id: 'A1', from: 'locked', to: 'booked', reason: 'confirmed', at: iso(START) },
@@ -77,13 +77,13 @@ describe('GET /seats/events', () => {
       resumed
         .messages()
         .filter(isSeatEvent)
-        .map((m) => JSON.parse(m.data!).id),
+        .map((m) => dataOf(m).id),
     ).to.deep.equal(['A2', 'A3']);
     resumed.close();
 
     const stale = await openSse(address, {}, '/seats/events?lastEventId=0badf00d-1');
     const resync = await stale.waitFor((m) => m.event === 'resync');
-    expect(JSON.parse(resync.data!).detail).to.match(/reload the seats/);
+    expect(dataOf(resync).detail).to.match(/reload the seats/);
     stale.close();
   });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 const KEY = 'sk_test_seat_states';
@@ -16,9 +17,6 @@ describe('GET …/seats/states: every seat’s state at once, as runs', () => {
   });
   afterEach(() => api.stop());
 
-  const lock = (path: string, userId: string) =>
-    api.call('POST', `${path}/lock`, { body: { userId } });
-
   it('answers a fresh venue with its size and no runs', async () => {
     const res = await api.call('GET', '/seats/states');
     expect(res.status).to.equal(200);
@@ -26,9 +24,9 @@ describe('GET …/seats/states: every seat’s state at once, as runs', () => {
   });
 
   it('joins adjacent seats into one run, across rows, and keeps locked apart from booked', async () => {
-    for (const id of ['A5', 'B1', 'B2', 'A2']) await lock(`/seats/${id}`, `u${id}`);
-    const { body } = await lock('/seats/A4', 'carol');
-    await api.call('POST', '/seats/A4/confirm', { body: { userId: 'carol', lockId: body.lockId } });
+    for (const id of ['A5', 'B1', 'B2', 'A2']) await api.api.lock(id, `u${id}`);
+    const { lockId } = ok(await api.api.lock('A4', 'carol'));
+    await api.api.confirm('A4', 'carol', lockId);
     const res = await api.call('GET', '/seats/states');
     // A2 is index 1; A5, B1, B2 are 4, 5, 6; A4 (booked) is 3.
     expect(res.body).to.deep.equal({ size: 10, locked: [1, 1, 4, 3], booked: [3, 1] });
@@ -45,8 +43,8 @@ describe('GET …/seats/states: every seat’s state at once, as runs', () => {
       body: { id: 'gig', name: 'Gig', layout },
       headers: { Authorization: `Bearer ${KEY}` },
     });
-    await lock('/events/gig/seats/FLOOR-A-3', 'dora');
-    await lock('/events/gig/seats/BALC-A-1', 'erin');
+    await api.api.event('gig').lock('FLOOR-A-3', 'dora');
+    await api.api.event('gig').lock('BALC-A-1', 'erin');
     const res = await api.call('GET', '/events/gig/seats/states');
     expect(res.body).to.deep.equal({ size: 5, locked: [2, 2], booked: [] });
     expect((await api.call('GET', '/seats/states')).body).to.deep.equal({

@@ -7,6 +7,7 @@ import {
   type UnavailableOutcome,
 } from '../../src/store/StoreUnavailableError';
 import { Venue } from '../../src/venue';
+import { expectProblem } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 /** A memory store whose every call fails as a database store's does while its database is down. */
@@ -53,19 +54,19 @@ describe('A store that cannot reach its database', () => {
       api.call('POST', '/seats/A1/lock', { body: { userId: 'alice' } }),
       api.call('POST', '/seats/A1/confirm', { body: { userId: 'alice', lockId: 'x' } }),
       api.call('POST', '/seats/A1/release', { body: { userId: 'alice' } }),
-      api.call('GET', '/seats/A1'),
+      api.api.get('A1'),
       api.call('GET', '/seats'),
-      api.call('GET', '/seats/summary'),
+      api.api.summary(),
     ];
     for (const res of await Promise.all(calls)) {
       expect(res.status).to.equal(503);
       expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
       expect(res.headers.get('retry-after')).to.equal('2');
-      expect(res.body.code).to.equal('STORE_UNAVAILABLE');
-      expect(res.body.outcome).to.equal('unknown');
-      expect(res.body.detail).to.match(/may or may not have been applied/);
+      const problem = expectProblem(res, 503, 'STORE_UNAVAILABLE');
+      expect(problem.outcome).to.equal('unknown');
+      expect(problem.detail).to.match(/may or may not have been applied/);
     }
-    const ready = await api.call('GET', '/readyz');
+    const ready = await api.api.readiness();
     expect(ready.status).to.equal(503);
     expect(ready.body.status).to.equal('store-unreachable');
   });
@@ -76,8 +77,9 @@ describe('A store that cannot reach its database', () => {
     down(true);
     const refused = await api.call('POST', '/seats/A2/lock', { body: { userId: 'bob' } });
     expect(refused.status).to.equal(503);
-    expect(refused.body.outcome).to.equal('not-applied');
-    expect(refused.body.detail).to.match(/nothing was changed/);
+    const problem = expectProblem(refused, 503, 'STORE_UNAVAILABLE');
+    expect(problem.outcome).to.equal('not-applied');
+    expect(problem.detail).to.match(/nothing was changed/);
     down(false);
     const locked = await api.call('POST', '/seats/A2/lock', { body: { userId: 'bob' } });
     expect(locked.status).to.equal(200);

@@ -25,8 +25,10 @@ const paths = seatModelPaths();
 /** Times depend on the clock the test runs on; the model's clock stands still. */
 function withoutTimes(context: object): unknown {
   return JSON.parse(
-    JSON.stringify(context, (key, value) => (key === 'until' || key === 'at' ? 'T' : value)),
-  );
+    JSON.stringify(context, (key, value: unknown) =>
+      key === 'until' || key === 'at' ? 'T' : value,
+    ),
+  ) as unknown;
 }
 
 const isDelayed = (event: { type: string }) => event.type.startsWith('xstate.after.');

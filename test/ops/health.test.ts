@@ -3,6 +3,7 @@ import { createApp } from '../../src/app';
 import { Venue } from '../../src/venue';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { systemClock } from '../../src/clock';
+import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 describe('health and readiness', () => {
@@ -22,24 +23,24 @@ describe('health and readiness', () => {
     const served = await serve({ store, readyPingTimeoutMs: 20 }); // listens, then marks the app ready
     api = served;
 
-    expect((await served.call('GET', '/healthz')).body).to.deep.equal({ status: 'ok' });
-    expect((await served.call('GET', '/readyz')).body).to.deep.equal({
+    expect(ok(await served.api.health())).to.deep.equal({ status: 'ok' });
+    expect((await served.api.readiness()).body).to.deep.equal({
       ready: true,
       status: 'ready',
     });
     reachable = false;
-    const down = await served.call('GET', '/readyz');
+    const down = await served.api.readiness();
     expect(down.status).to.equal(503);
     expect(down.body).to.deep.equal({ ready: false, status: 'store-unreachable' });
     reachable = 'hangs';
-    expect((await served.call('GET', '/readyz')).body.status).to.equal('store-unreachable');
+    expect((await served.api.readiness()).body.status).to.equal('store-unreachable');
     reachable = true;
-    expect((await served.call('GET', '/readyz')).status).to.equal(200);
+    expect((await served.api.readiness()).status).to.equal(200);
     await served.lifecycle.drain();
-    const draining = await served.call('GET', '/readyz');
+    const draining = await served.api.readiness();
     expect(draining.status).to.equal(503);
     expect(draining.body.status).to.equal('draining');
-    expect((await served.call('GET', '/healthz')).status).to.equal(200);
+    expect((await served.api.health()).status).to.equal(200);
   });
 
   it('/readyz is 503 until the app is marked ready (the server does so once it listens)', async () => {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { loadConfig, ConfigError } from '../../src/config';
 import { captureLog } from '../support/logLines';
+import type { LockResponse } from '../../src/http/schemas';
+import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
 describe('request logs (pino JSON)', () => {
@@ -42,13 +44,13 @@ describe('request logs (pino JSON)', () => {
     const log = captureLog('info');
     api = await serve({ logger: log.logger });
     const bad = 'x'.repeat(129);
-    const res = await api.call('POST', '/seats/A1/lock', {
+    const res = await api.api.reply<LockResponse>('POST', '/seats/A1/lock', {
       body: { userId: 'carol' },
       headers: { 'X-Request-Id': bad },
     });
     expect(res.headers.get('x-request-id')).not.to.equal(bad);
-    const { lockId } = res.body;
-    await api.call('POST', '/seats/A1/confirm', { body: { userId: 'carol', lockId } });
+    const { lockId } = ok(res);
+    await api.api.confirm('A1', 'carol', lockId);
     await api.call('POST', '/seats/A1/confirm', { rawBody: '{"secret":' });
     expect(log.raw).not.to.include(lockId);
     expect(log.raw).not.to.include(bad);
@@ -60,8 +62,8 @@ describe('request logs (pino JSON)', () => {
   it('honours the level: at warn only problems are logged', async () => {
     const log = captureLog('warn');
     api = await serve({ logger: log.logger });
-    await api.call('GET', '/seats/A1');
-    await api.call('GET', '/seats/Q99');
+    await api.api.get('A1');
+    await api.api.get('Q99');
     expect(log.lines.map((l) => l.outcome)).to.deep.equal(['SEAT_NOT_FOUND']);
   });
 

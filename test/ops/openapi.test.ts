@@ -8,6 +8,13 @@ import { checked } from '../support/documented';
 import { ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
 
+/** The parts of the OpenAPI document these tests read. */
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown> } | undefined>>;
+  components: { schemas: Record<string, { required?: string[] }> };
+}
+
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
@@ -52,12 +59,12 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
 
   it('serves the OpenAPI 3.1 document and an HTML page of it, without any script', async () => {
     api = await serve();
-    const { body: doc } = await api.call('GET', '/openapi.json');
+    const doc = ok(await api.api.reply<OpenApiDocument>('GET', '/openapi.json'));
     expect(doc.openapi).to.equal('3.1.0');
     for (const route of api.routes) {
       const operation = doc.paths[openApiPath(route.path)]?.[route.method];
       expect(operation, `${route.method} ${route.path}`).to.exist;
-      expect(Object.keys(operation.responses)).to.have.members(
+      expect(Object.keys(operation?.responses ?? {})).to.have.members(
         Object.keys(route.responses).map(String),
       );
     }
@@ -86,25 +93,21 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/events', { body: { name: 'E', layout: {} }, headers: admin }); // 400
     await api.call('POST', '/events', { body: { name: 'E', layout } }); // 401
     await api.call('GET', '/events?state=onSale');
-    await api.call('GET', '/events/e');
-    await api.call('GET', '/events/nope'); // 404
+    await api.api.getEvent('e');
+    await api.api.getEvent('nope'); // 404
     await api.call('GET', '/events/e/seats');
-    await api.call('GET', '/events/e/seats/F-A-1');
-    await api.call('GET', '/events/e/seats/summary');
+    await api.api.event('e').get('F-A-1');
+    await api.api.event('e').summary();
     await api.call('GET', '/events/e/seats/states');
-    const eventLock = await api.call('POST', '/events/e/seats/F-A-1/lock', {
-      body: { userId: 'dora' },
-    });
-    await api.call('POST', '/events/e/seats/F-A-1/confirm', {
-      body: { userId: 'dora', lockId: eventLock.body.lockId },
-    });
+    const eventLock = ok(await api.api.event('e').lock('F-A-1', 'dora'));
+    await api.api.event('e').confirm('F-A-1', 'dora', eventLock.lockId);
     await api.call('POST', '/events/e/seats/F-A-2/release', { body: { userId: 'dora' } }); // 409
     // Hold routes act for the user an API key names (body `userId`, or `?userId=`).
     const holdRoutes = async (prefix: string, seats: string[]) => {
       const as = (method: string, path: string, body?: object) =>
         api.call(method, path, { body, headers: admin });
-      const made = await as('POST', `${prefix}/holds`, { userId: 'hana', seats });
-      const at = `${prefix}/holds/${made.body.hold?.id}`;
+      const made = await api.api.hold('hana', seats, { prefix, headers: admin });
+      const at = `${prefix}/holds/${made.ok ? made.body.hold.id : undefined}`;
       await as('POST', `${prefix}/holds`, { userId: 'ivan', seats }); // 409
       await as('POST', `${prefix}/holds`, { userId: 'ivan', count: 9 }); // 409
       await api.call('POST', `${prefix}/holds`, { body: { userId: 'ivan', seats } }); // 401
@@ -125,8 +128,8 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/events/e/cancel', { headers: admin });
     await api.call('POST', '/events/e/open', { headers: admin }); // 409
     await api.call('GET', '/seats');
-    await api.call('GET', '/seats/A1');
-    await api.call('GET', '/seats/Z9');
+    await api.api.get('A1');
+    await api.api.get('Z9');
     const body = ok(await api.api.lock('A1', 'alice'));
     await api.api.lock('A1', 'bob'); // 409 SEAT_LOCKED
     await api.api.lock('A2', 'alice');
@@ -139,8 +142,8 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } }); // 409
     await api.call('POST', '/seats/A3/confirm', { body: { userId: 'bob' } }); // 409
     await api.call('POST', '/seats/A3/confirm', { body: {} }); // 400
-    await api.call('GET', '/seats/A1');
-    await api.call('GET', '/seats/summary');
+    await api.api.get('A1');
+    await api.api.summary();
     await api.call('GET', '/seats/states');
     await api.call('GET', '/config.json');
     await api.call('GET', '/machine');

@@ -6,13 +6,19 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { shutdown, trackConnections } from '../../src/process/shutdown';
-import { captureLog } from '../support/logLines';
-import { rawConnection, rawRequest, requestText, type Outcome } from '../support/rawHttp';
+import { lockResponseSchema } from '../../src/http/schemas';
+import { captureLog, type LogLine } from '../support/logLines';
+import {
+  rawConnection,
+  rawRequest,
+  requestHead,
+  requestText,
+  type Outcome,
+} from '../support/rawHttp';
 
 const LOCK_BODY = '{"userId":"alice"}';
-const LOCK_HEAD =
-  'POST /seats/A1/lock HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n' +
-  `Content-Length: ${LOCK_BODY.length}\r\n\r\n`;
+/** The head of alice's lock of A1, with her credentials; its body is LOCK_BODY. */
+const lockHead = () => requestHead('POST', '/seats/A1/lock', LOCK_BODY);
 
 /**
  * A whole response, or a connection refused before the server read the request: not one byte of
@@ -41,8 +47,9 @@ describe('graceful shutdown', () => {
     seatApp.lifecycle.onShutdown(() => {
       hookRan = true; // where the SSE code ends its streams
     });
+    const head = await lockHead();
     const slow = await rawConnection(port);
-    slow.socket.write(LOCK_HEAD + LOCK_BODY.slice(0, 5)); // in flight: body half sent
+    slow.socket.write(head + LOCK_BODY.slice(0, 5)); // in flight: body half sent
     const fresh = await rawConnection(port); // connected, request not sent yet
     await new Promise((resolve) => setImmediate(resolve));
 
@@ -65,7 +72,7 @@ describe('graceful shutdown', () => {
     const { response } = outcome as Extract<Outcome, { response: unknown }>;
     expect(response.status).to.equal(200);
     expect(response.headers.connection).to.equal('close');
-    expect(JSON.parse(response.body).seat.state).to.equal('locked');
+    expect(lockResponseSchema.parse(JSON.parse(response.body)).seat.state).to.equal('locked');
     fresh.socket.write('GET /seats/A1 HTTP/1.1\r\nHost: test\r\n\r\n');
     const late = await fresh.outcome;
     expect(late).to.have.nested.property('response.status', 200);
@@ -79,8 +86,9 @@ describe('graceful shutdown', () => {
     const server = seatApp.app.listen(0);
     const connections = trackConnections(server);
     await new Promise((resolve) => server.once('listening', resolve));
+    const head = await lockHead();
     const stuck = await rawConnection((server.address() as AddressInfo).port);
-    stuck.socket.write(LOCK_HEAD); // a body that never comes
+    stuck.socket.write(head); // a body that never comes
     await new Promise((resolve) => setImmediate(resolve));
     const log = captureLog();
     const outcome = await shutdown({
@@ -122,17 +130,17 @@ describe('graceful shutdown', () => {
       const lines = createInterface({ input: child.stdout! });
       const seatsHandled = new Set<string>();
       lines.on('line', (raw) => {
-        const { seatId } = JSON.parse(raw);
+        const { seatId } = JSON.parse(raw) as LogLine & { seatId?: string };
         if (seatId) seatsHandled.add(seatId);
       });
       const waitFor = (msg: RegExp) =>
-        new Promise<Record<string, any>>((resolve) =>
+        new Promise<LogLine & { port?: number }>((resolve) =>
           lines.on('line', (raw) => {
-            const line = JSON.parse(raw);
-            if (msg.test(line.msg)) resolve(line);
+            const line = JSON.parse(raw) as LogLine & { port?: number };
+            if (msg.test(line.msg ?? '')) resolve(line);
           }),
         );
-      const { port } = await waitFor(/listening/);
+      const port = Number((await waitFor(/listening/)).port);
 
       const idle = await rawConnection(port); // a keep-alive connection with nothing to do
       idle.socket.write('GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n');
@@ -140,14 +148,18 @@ describe('graceful shutdown', () => {
       const idleClosed = new Promise<boolean>((resolve) =>
         idle.socket.on('close', (hadError) => resolve(hadError)),
       );
+      const head = await lockHead();
       const slow = await rawConnection(port);
-      slow.socket.write(LOCK_HEAD + LOCK_BODY.slice(0, 5));
+      slow.socket.write(head + LOCK_BODY.slice(0, 5));
 
       // Connected and sent just before the signal: in flight, so each must get its answer.
-      const inFlight = await Promise.all(Array.from({ length: 8 }, () => rawConnection(port)));
-      inFlight.forEach(({ socket }, i) =>
-        socket.write(requestText('POST', `/seats/B${i + 1}/lock`, { userId: `u${i}` })),
+      const texts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          requestText('POST', `/seats/B${i + 1}/lock`, { userId: `u${i}` }),
+        ),
       );
+      const inFlight = await Promise.all(texts.map(() => rawConnection(port)));
+      inFlight.forEach(({ socket }, i) => socket.write(texts[i]));
       const shuttingDown = waitFor(/^shutting down$/);
       child.kill('SIGTERM');
       // Racing the signal, and after it: answered, or refused before the server read them.

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
 import http from 'node:http';
+import type { z } from 'zod';
 import type { RouteDeclaration } from '../../src/http/defineRoute';
+import type { SeatStateRuns } from '../../src/http/seatStateRuns';
 import type {
+  eventDetailsResponseSchema,
+  eventListResponseSchema,
+  eventResponseSchema,
+} from '../../src/http/eventSchemas';
+import type {
+  healthSchema,
   LockResponse,
   Problem,
+  Readiness,
   SeatEnvelope,
   SeatList,
   SeatResponse,
@@ -72,6 +81,17 @@ export interface ListParams {
   after?: string;
 }
 
+/** The query of `GET /events`. */
+export interface EventListParams {
+  state?: string;
+  limit?: number | string;
+  after?: string;
+}
+
+export type EventEnvelope = z.infer<typeof eventResponseSchema>;
+export type EventDetailsEnvelope = z.infer<typeof eventDetailsResponseSchema>;
+export type EventList = z.infer<typeof eventListResponseSchema>;
+
 /**
  * The one typed client tests use to talk to the service, in-process or in another process. Every
  * request carries the headers `credentials` gives for the user its JSON body names (seat actions
@@ -114,11 +134,27 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
   const reply = async <T>(method: string, path: string, sent?: SendOptions): Promise<Reply<T>> =>
     asReply<T>(await send(method, path, sent));
 
-  /** A seat action as `userId`: `{userId, lockId?}` as the body, credentials for that user. */
-  const act = <T>(action: string, seatId: string, userId: string, lockId?: string) =>
-    reply<T>('POST', `/seats/${seatId}/${action}`, {
-      body: lockId === undefined ? { userId } : { userId, lockId },
-    });
+  /** The seat routes under `prefix` (`''` for the default event, `/events/:eventId` for one). */
+  const seatsAt = (prefix: string) => {
+    /** A seat action as `userId`: `{userId, lockId?}` as the body, credentials for that user. */
+    const act = <T>(action: string, seatId: string, userId: string, lockId?: string) =>
+      reply<T>('POST', `${prefix}/seats/${seatId}/${action}`, {
+        body: lockId === undefined ? { userId } : { userId, lockId },
+      });
+    return {
+      list: (params: ListParams = {}) =>
+        reply<SeatList>('GET', `${prefix}/seats${queryString(params)}`),
+      get: (seatId: string) => reply<SeatEnvelope>('GET', `${prefix}/seats/${seatId}`),
+      summary: () => reply<SeatSummary>('GET', `${prefix}/seats/summary`),
+      /** Every seat's state as runs of seat indexes (`GET …/seats/states`). */
+      states: () => reply<SeatStateRuns>('GET', `${prefix}/seats/states`),
+      lock: (seatId: string, userId: string) => act<LockResponse>('lock', seatId, userId),
+      confirm: (seatId: string, userId: string, lockId?: string) =>
+        act<SeatResponse>('confirm', seatId, userId, lockId),
+      release: (seatId: string, userId: string, lockId?: string) =>
+        act<SeatResponse>('release', seatId, userId, lockId),
+    };
+  };
 
   return {
     baseUrl,
@@ -126,14 +162,7 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
     send,
     /** Any request whose 2xx body is `T`. */
     reply,
-    list: (params: ListParams = {}) => reply<SeatList>('GET', `/seats${queryString(params)}`),
-    get: (seatId: string) => reply<SeatEnvelope>('GET', `/seats/${seatId}`),
-    summary: () => reply<SeatSummary>('GET', '/seats/summary'),
-    lock: (seatId: string, userId: string) => act<LockResponse>('lock', seatId, userId),
-    confirm: (seatId: string, userId: string, lockId?: string) =>
-      act<SeatResponse>('confirm', seatId, userId, lockId),
-    release: (seatId: string, userId: string, lockId?: string) =>
-      act<SeatResponse>('release', seatId, userId, lockId),
+    ...seatsAt(''),
     /** `POST /holds` with named seats, as `userId`. */
     hold: (userId: string, seats: string[], { prefix = '', headers }: HoldOptions = {}) =>
       reply<HoldEnvelope>('POST', `${prefix}/holds`, { body: { userId, seats }, headers }),
@@ -180,6 +209,27 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
           actingFor: userId,
         },
       ),
+    /** `GET /healthz`. */
+    health: () => reply<z.infer<typeof healthSchema>>('GET', '/healthz'),
+    /** `GET /readyz`: 200 or 503, each with a readiness body (the documented schema's). */
+    readiness: async (): Promise<Received & { body: Readiness }> => {
+      const received = await send('GET', '/readyz');
+      return { ...received, body: received.body as Readiness };
+    },
+    /** The seat routes of event `eventId` (`/events/:eventId/seats/...`). */
+    event: (eventId: string) => seatsAt(`/events/${eventId}`),
+    /** `POST /events`; `headers` carry the backend's API key. */
+    createEvent: (body: unknown, headers: Record<string, string> = {}) =>
+      reply<EventEnvelope>('POST', '/events', { body, headers }),
+    getEvent: (eventId: string) => reply<EventDetailsEnvelope>('GET', `/events/${eventId}`),
+    listEvents: (params: EventListParams = {}) =>
+      reply<EventList>('GET', `/events${queryString(params)}`),
+    /** `POST /events/:eventId/{open,close,cancel}`; `headers` carry the backend's API key. */
+    eventAction: (
+      eventId: string,
+      action: 'open' | 'close' | 'cancel',
+      headers: Record<string, string> = {},
+    ) => reply<EventEnvelope>('POST', `/events/${eventId}/${action}`, { headers }),
     /** Ends the client's idle keep-alive connections. */
     close: () => {
       if (agent) agent.destroy();
@@ -197,9 +247,11 @@ export function ok<T>(reply: Reply<T>): T {
   return reply.body;
 }
 
-/** The problem `code` of a refusal, `undefined` for an answer. */
-export function codeOf(reply: Reply<unknown>): string | undefined {
-  return reply.ok ? undefined : reply.body.code;
+/** The problem `code` of a refusal, `undefined` for an answer or a body that is no problem. */
+export function codeOf(reply: Received): string | undefined {
+  if (reply.status >= 200 && reply.status < 300) return undefined;
+  const code = isObject(reply.body) ? reply.body.code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -225,10 +277,13 @@ export function expectProblem(
   return body as Problem;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 /** The `userId` a request body names (a raw JSON body too), so its credentials act for that user. */
-function userIdOf(body: unknown): string | undefined {
-  const userId =
-    typeof body === 'object' && body !== null ? (body as { userId?: unknown }).userId : undefined;
+export function userIdOf(body: unknown): string | undefined {
+  const userId = isObject(body) ? body.userId : undefined;
   return typeof userId === 'string' ? userId : undefined;
 }
 
@@ -250,7 +305,7 @@ function noAnswer(code: string): Refusal {
   };
 }
 
-function queryString(params: ListParams): string {
+function queryString(params: ListParams | EventListParams): string {
   const entries = Object.entries(params).filter(([, value]) => value !== undefined);
   return entries.length === 0
     ? ''

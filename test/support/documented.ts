@@ -1,14 +1,8 @@
 import { expect } from 'chai';
 import type { RouteDeclaration } from '../../src/http/defineRoute';
+import type { Received } from './api';
 
-/** A response as tests see it. */
-export interface Received {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed JSON body, when it is JSON. */
-  body: any;
-}
+export type { Received };
 
 /** The documented route `method path` matches, by the route's Express pattern. */
 export function routeFor(
@@ -48,7 +42,7 @@ export function expectDocumented(
   if (!route) {
     expect(received.status, `${method} ${path} is not a route`).to.equal(404);
     expect(contentType).to.match(/^application\/problem\+json/);
-    expect(received.body.code).to.equal('NOT_FOUND');
+    expect((received.body as { code?: unknown } | undefined)?.code).to.equal('NOT_FOUND');
     return;
   }
   const documented = route.responses[received.status];

@@ -2,6 +2,13 @@ import { Writable } from 'node:stream';
 import type { LogLevel } from '../../src/logger';
 import { createLogger } from '../../src/logger';
 
+/** A JSON log line: what tests read of it, and whatever else it carries. */
+export interface LogLine extends Record<string, unknown> {
+  msg?: string;
+  outcome?: string;
+  req?: { id?: string };
+}
+
 /**
  * A logger writing into memory: `lines` are the parsed JSON log lines, `raw` everything written.
  *
@@ -24,12 +31,12 @@ export function captureLog(level: LogLevel = 'info') {
     get raw() {
       return chunks.join('');
     },
-    get lines(): Array<Record<string, any>> {
+    get lines(): LogLine[] {
       return chunks
         .join('')
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line));
+        .map((line) => JSON.parse(line) as LogLine);
     },
   };
 }

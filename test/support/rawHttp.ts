@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import { userIdOf } from './api';
+import { testCredentials } from './credentials';
 
 export interface RawResponse {
   status: number;
@@ -44,14 +46,46 @@ export function rawConnection(
   });
 }
 
+/**
+ * The head of a request (request line, headers, blank line) whose JSON body is `payload`, with
+ * the headers test/support/credentials.ts gives for the user the body names, as the test client
+ * sends them; `close` adds `Connection: close`.
+ *
+ * @example
+ * ```ts
+ * socket.write((await requestHead('POST', '/seats/A1/lock', body)) + body.slice(0, 5));
+ * ```
+ */
+export async function requestHead(
+  method: string,
+  path: string,
+  payload = '',
+  { close = false } = {},
+): Promise<string> {
+  const headers: Record<string, string> = {
+    Host: 'test',
+    ...(close ? { Connection: 'close' } : {}),
+    ...(payload
+      ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }
+      : {}),
+    ...(await testCredentials(payload ? userIdOf(parseJson(payload)) : undefined)),
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n`;
+}
+
 /** The bytes of a one-shot request (`Connection: close`), with a JSON body when given. */
-export function requestText(method: string, path: string, body?: unknown): string {
+export async function requestText(method: string, path: string, body?: unknown): Promise<string> {
   const payload = body === undefined ? '' : JSON.stringify(body);
-  const head = `${method} ${path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n`;
-  const entity = payload
-    ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n`
-    : '';
-  return `${head}${entity}\r\n${payload}`;
+  return (await requestHead(method, path, payload, { close: true })) + payload;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One request on its own connection. */
@@ -61,13 +95,14 @@ export async function rawRequest(
   path: string,
   body?: unknown,
 ): Promise<Outcome> {
+  const text = await requestText(method, path, body);
   let conn;
   try {
     conn = await rawConnection(port);
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
-  conn.socket.write(requestText(method, path, body));
+  conn.socket.write(text);
   return conn.outcome;
 }
 

@@ -14,7 +14,7 @@ export type ModelPath = ReturnType<typeof getShortestPaths<typeof seatMachine>>[
 export function eventTypes(machine: AnyStateMachine = seatMachine): string[] {
   const types = new Set<string>();
   const visit = (node: AnyStateMachine['root']) => {
-    for (const type of node.ownEvents) types.add(type);
+    for (const type of node.ownEvents as string[]) types.add(type);
     for (const child of Object.values(node.states)) visit(child);
   };
   visit(machine.root);

@@ -2,8 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type SeatApp } from '../../src/app';
 import { applyServerTimeouts, type ServerTimeouts } from '../../src/http/serverTimeouts';
-import { apiClient, type ApiClient, type SendOptions } from './api';
-import type { Received } from './documented';
+import { apiClient, type ApiClient, type Received, type SendOptions } from './api';
 
 export interface Served extends SeatApp {
   /** `http://127.0.0.1:<port>`. */

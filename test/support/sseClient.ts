@@ -35,6 +35,23 @@ export function parseSse(text: string): ParsedSse[] {
 }
 
 /** An open `GET /seats/events` stream that collects what it receives. */
+/**
+ * The JSON object a message's `data` carries (a seat change, a resync); fails the test when the
+ * data is missing or not a JSON object.
+ *
+ * @example
+ * ```ts
+ * expect(dataOf(await sse.waitFor((m) => m.event === 'resync')).reason).to.equal('too-old');
+ * ```
+ */
+export function dataOf(message: ParsedSse): Record<string, unknown> {
+  const data: unknown = JSON.parse(message.data ?? 'null');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new Error(`expected a JSON object as the message's data, got ${message.data}`);
+  }
+  return data as Record<string, unknown>;
+}
+
 export interface SseConnection {
   status: number;
   headers: http.IncomingHttpHeaders;

@@ -14,7 +14,7 @@ describe('StateIndex (the memory store’s seats by state)', () => {
         fc.nat(),
         (size, moves, from) => {
           const index = new StateIndex(size);
-          const model: SeatStateValue[] = Array(size).fill('available');
+          const model: SeatStateValue[] = Array<SeatStateValue>(size).fill('available');
           for (const [at, to] of moves) {
             const seat = at % size;
             index.move(seat, model[seat], to);

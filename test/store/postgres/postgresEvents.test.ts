@@ -8,6 +8,7 @@ import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
 import { outcome } from '../../support/outcome';
 import { usePostgres } from '../../support/postgres';
+import { codeOf, ok } from '../../support/api';
 import { serve, type Served } from '../../support/serve';
 import { waitFor } from '../../support/waitFor';
 
@@ -51,13 +52,11 @@ describe('events on PostgreSQL, served by several instances', function () {
     running.push(app);
     return app;
   };
-  const post = (app: Served, path: string, body?: object) =>
-    app.call('POST', path, { body, headers: ADMIN });
   const rows = async (text: string, params: unknown[] = []) => {
     const client = new Client({ connectionString: db().url });
     await client.connect();
     try {
-      return (await client.query(text, params)).rows;
+      return (await client.query<Record<string, unknown>>(text, params)).rows;
     } finally {
       await client.end();
     }
@@ -65,12 +64,9 @@ describe('events on PostgreSQL, served by several instances', function () {
 
   it('serves an event made on one instance from another: its seats, locks, sales window and stream', async () => {
     const [one, two] = [await instance(), await instance()];
-    expect((await post(one, '/events', HAMLET)).status).to.equal(201);
-    const listed = await two.call('GET', '/events');
-    expect(listed.body.events.map((e: { id: string }) => e.id)).to.deep.equal([
-      'default',
-      'hamlet',
-    ]);
+    expect((await one.api.createEvent(HAMLET, ADMIN)).status).to.equal(201);
+    const listed = await two.api.listEvents();
+    expect(ok(listed).events.map((e) => e.id)).to.deep.equal(['default', 'hamlet']);
     // An event made but never touched costs its row, and no seat or counter row.
     expect(
       await rows(`SELECT count(*)::int AS n FROM seat WHERE event_id = 'hamlet'`),
@@ -78,13 +74,13 @@ describe('events on PostgreSQL, served by several instances', function () {
     const heard: SeatTransition[] = [];
     (await one.eventService.seatsOf('hamlet')).service.store.subscribe((t) => heard.push(t));
 
-    const lock = await post(two, '/events/hamlet/seats/FLOOR-A-1/lock', { userId: 'alice' });
+    const lock = await two.api.event('hamlet').lock('FLOOR-A-1', 'alice');
     expect(lock.status).to.equal(200);
-    const taken = await post(one, '/events/hamlet/seats/FLOOR-A-1/lock', { userId: 'bob' });
-    expect(taken.body.code).to.equal('SEAT_LOCKED');
+    const taken = await one.api.event('hamlet').lock('FLOOR-A-1', 'bob');
+    expect(codeOf(taken)).to.equal('SEAT_LOCKED');
     await waitFor(() => heard.some((t) => t.id === 'FLOOR-A-1' && t.to === 'locked'));
-    const details = await one.call('GET', '/events/hamlet');
-    expect(details.body.event.counts).to.deep.equal({
+    const details = await one.api.getEvent('hamlet');
+    expect(ok(details).event.counts).to.deep.equal({
       total: 4,
       available: 3,
       locked: 1,
@@ -92,38 +88,31 @@ describe('events on PostgreSQL, served by several instances', function () {
     });
 
     // Closed on one instance, closed on the other; the lock taken before may still be confirmed.
-    expect((await post(one, '/events/hamlet/close')).status).to.equal(200);
-    const late = await post(two, '/events/hamlet/seats/FLOOR-A-2/lock', { userId: 'carol' });
-    expect(late.body.code).to.equal('SALES_CLOSED');
-    const confirm = await post(two, '/events/hamlet/seats/FLOOR-A-1/confirm', {
-      userId: 'alice',
-      lockId: lock.body.lockId,
-    });
+    expect((await one.api.eventAction('hamlet', 'close', ADMIN)).status).to.equal(200);
+    const late = await two.api.event('hamlet').lock('FLOOR-A-2', 'carol');
+    expect(codeOf(late)).to.equal('SALES_CLOSED');
+    const confirm = await two.api.event('hamlet').confirm('FLOOR-A-1', 'alice', ok(lock).lockId);
     expect(confirm.status).to.equal(200);
-    expect((await one.call('GET', '/events/hamlet/seats/FLOOR-A-1')).body.seat.state).to.equal(
-      'booked',
-    );
+    expect(ok(await one.api.event('hamlet').get('FLOOR-A-1')).seat.state).to.equal('booked');
   });
 
   it('keeps the same seat id of two events apart, each with its own per-user lock cap', async () => {
     const [one, two] = [await instance(), await instance()];
     const grid = { id: 'grid', name: 'Grid', layout: { rows: 2, seatsPerRow: 5 } };
-    expect((await post(two, '/events', grid)).status).to.equal(201);
+    expect((await two.api.createEvent(grid, ADMIN)).status).to.equal(201);
     // maxLocksPerUser is 1: dave may hold one lock in each event.
-    expect((await post(one, '/seats/B5/lock', { userId: 'dave' })).status).to.equal(200);
-    expect((await post(two, '/events/grid/seats/B5/lock', { userId: 'dave' })).status).to.equal(
-      200,
-    );
-    const second = await post(one, '/events/grid/seats/B4/lock', { userId: 'dave' });
-    expect(second.body.code).to.equal('TOO_MANY_LOCKS');
-    expect((await post(two, '/seats/B5/release', { userId: 'dave' })).status).to.equal(200);
-    expect((await one.call('GET', '/events/grid/seats/B5')).body.seat.state).to.equal('locked');
-    expect((await two.call('GET', '/seats/B5')).body.seat.state).to.equal('available');
+    expect((await one.api.lock('B5', 'dave')).status).to.equal(200);
+    expect((await two.api.event('grid').lock('B5', 'dave')).status).to.equal(200);
+    const second = await one.api.event('grid').lock('B4', 'dave');
+    expect(codeOf(second)).to.equal('TOO_MANY_LOCKS');
+    expect((await two.api.release('B5', 'dave')).status).to.equal(200);
+    expect(ok(await one.api.event('grid').get('B5')).seat.state).to.equal('locked');
+    expect(ok(await two.api.get('B5')).seat.state).to.equal('available');
   });
 
   it('counts MAX_LOCKS_PER_CLIENT per event, across instances', async () => {
     const [one, two] = [await instance(), await instance()];
-    expect((await post(one, '/events', { ...HAMLET, id: 'capped' })).status).to.equal(201);
+    expect((await one.api.createEvent({ ...HAMLET, id: 'capped' }, ADMIN)).status).to.equal(201);
     const capped = async (app: Served) => (await app.eventService.seatsOf('capped')).service;
     const from = '203.0.113.9';
     expect(await outcome((await capped(one)).lock('FLOOR-A-1', 'guest-1', from))).to.equal('200');
@@ -139,16 +128,14 @@ describe('events on PostgreSQL, served by several instances', function () {
   it('keeps every event, its sales window and its seats across a restart of every instance', async () => {
     for (const app of running.splice(0)) await app.stop();
     const fresh = await instance();
-    const hamlet = await fresh.call('GET', '/events/hamlet');
-    expect(hamlet.body.event).to.include({ salesState: 'closed' });
-    expect((await fresh.call('GET', '/events/hamlet/seats/FLOOR-A-1')).body.seat.state).to.equal(
-      'booked',
-    );
-    expect((await fresh.call('GET', '/events/grid/seats/B5')).body.seat.state).to.equal('locked');
+    const hamlet = await fresh.api.getEvent('hamlet');
+    expect(ok(hamlet).event).to.include({ salesState: 'closed' });
+    expect(ok(await fresh.api.event('hamlet').get('FLOOR-A-1')).seat.state).to.equal('booked');
+    expect(ok(await fresh.api.event('grid').get('B5')).seat.state).to.equal('locked');
     // Every event's due locks are swept by any instance: grid's B5, and the three locks above.
     clock.increment(60_000);
     expect(await (fresh.store as PostgresSeatStore).sweep()).to.equal(4);
-    expect((await fresh.call('GET', '/events/grid/seats/summary')).body).to.include({
+    expect(ok(await fresh.api.event('grid').summary())).to.include({
       locked: 0,
     });
   });

@@ -134,7 +134,7 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
       ).to.deep.equal(['ALL1000']);
       const client = new Client({ connectionString: big.url });
       await client.connect();
-      const { rows } = await client.query('SELECT count(*)::int AS n FROM seat');
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM seat');
       await client.end();
       expect(rows[0].n).to.equal(1);
 

@@ -9,6 +9,7 @@ import { Venue } from '../../../src/venue';
 import { outcome } from '../../support/outcome';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { loadSchemaV3, V3_T0 } from '../../support/schemaV3';
+import { ok } from '../../support/api';
 import { serve, type Served } from '../../support/serve';
 import { waitFor } from '../../support/waitFor';
 
@@ -56,7 +57,9 @@ describe('a database made by schema version 3 (before events), upgraded', functi
         'SELECT event_id, count(*)::int AS n FROM seat GROUP BY event_id',
       );
       expect(seats.rows).to.deep.equal([{ event_id: 'default', n: 6 }]);
-      const meta = await client.query('SELECT schema_version FROM seat_meta');
+      const meta = await client.query<{ schema_version: number }>(
+        'SELECT schema_version FROM seat_meta',
+      );
       expect(meta.rows[0].schema_version).to.equal(SCHEMA_VERSION);
     } finally {
       await client.end();
@@ -84,16 +87,16 @@ describe('a database made by schema version 3 (before events), upgraded', functi
       booked: 2,
     });
     // The same seats through the routes, old and per event.
-    const old = await api.call('GET', '/seats/A1');
-    expect(old.body.seat).to.deep.equal({
+    const old = await api.api.get('A1');
+    expect(ok(old).seat).to.deep.equal({
       id: 'A1',
       state: 'locked',
       expiresAt: new Date(V3_T0 + 60_000).toISOString(),
     });
-    const perEvent = await api.call('GET', '/events/default/seats/D5');
-    expect(perEvent.body.seat).to.include({ id: 'D5', state: 'booked' });
-    const details = await api.call('GET', '/events/default');
-    expect(details.body.event.counts).to.deep.equal({
+    const perEvent = await api.api.event('default').get('D5');
+    expect(ok(perEvent).seat).to.include({ id: 'D5', state: 'booked' });
+    const details = await api.api.getEvent('default');
+    expect(ok(details).event.counts).to.deep.equal({
       total: 20,
       available: 15,
       locked: 3,
