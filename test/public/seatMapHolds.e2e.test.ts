@@ -18,7 +18,9 @@ const DIGEST = createHash('sha256').update(KEY).digest('hex');
 
 const seat = seatButton;
 const holdSeats = (page: Page) =>
-  page.$$eval('#hold-seats li', (items) => items.map((item) => item.getAttribute('data-seat')));
+  page.$$eval('#hold-seats li', (items: { getAttribute(name: string): string | null }[]) =>
+    items.map((item) => item.getAttribute('data-seat')),
+  );
 
 describe('seat map holds in headless Chromium', function () {
   this.timeout(120_000);
