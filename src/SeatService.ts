@@ -1,33 +1,17 @@
 import { nanoid } from 'nanoid';
 import type { SalesRequestType } from '../machines/eventTypes';
-import type { SeatRequestEvent, SeatStateValue } from '../machines/seatTypes';
-import type { SeatPlace } from './layout/Layout';
+import type { SeatRequestEvent } from '../machines/seatTypes';
 import type { Clock } from './clock';
 import { HttpError } from './http/HttpError';
 import { refusalDetail, clockTime } from './seatMessages';
 import type { ClientLockQuota } from './store/ClientLockQuota';
 import type { LockQuota } from './store/LockQuota';
+import type { LockResponse, SeatResponse, SeatView } from './http/schemas';
 import type { ListQuery, SeatRecord, SeatStore, SeatSummary } from './store/SeatStore';
 
-/** A seat as clients see it: never who holds a lock or its lockId. */
-export interface SeatView extends Partial<SeatPlace> {
-  id: string;
-  state: SeatStateValue;
-  /** ISO 8601, only while locked. */
-  expiresAt?: string;
-}
-
-export interface LockResponse {
-  message: string;
-  seat: SeatView;
-  lockId: string;
-  expiresAt: string;
-}
-
-export interface SeatResponse {
-  message: string;
-  seat: SeatView;
-}
+// What the service answers is what the routes document: the types are the zod schemas' (a seat
+// as clients see it never names who holds a lock, nor its lockId).
+export type { LockResponse, SeatResponse, SeatView };
 
 /**
  * What the routes call: turns a user's request into the seat machine's event (stamped with a fresh

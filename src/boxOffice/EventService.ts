@@ -1,47 +1,29 @@
+import type { z } from 'zod';
 import type { HoldService } from './HoldService';
 import { customAlphabet } from 'nanoid';
 import type { EventAdminType, SalesState } from '../../machines/eventTypes';
 import { salesStateAt, startEvent, stepEvent } from '../../machines/run/stepEvent';
 import type { Clock } from '../clock';
 import type { SeatEventHub } from '../events/SeatEventHub';
-import type { CreateEventBody } from '../http/eventSchemas';
+import type { CreateEventBody, eventDetailsSchema, eventViewSchema } from '../http/eventSchemas';
 import { HttpError } from '../http/HttpError';
 import { createLayout } from '../layout/createLayout';
-import type { Layout, SectionShape } from '../layout/Layout';
+import type { Layout } from '../layout/Layout';
 import type { LayoutSpec } from '../layout/layoutSchema';
 import type { SalesGate, SeatService } from '../SeatService';
 import type { EventRecord, EventRegistry } from '../store/EventRegistry';
-import type { SeatSummary } from '../store/SeatStore';
 import { salesRefusalDetail } from './salesMessages';
 
 export { DEFAULT_EVENT_ID } from '../store/EventRegistry';
 
-/** An event as clients see it. */
-export interface EventView {
-  id: string;
-  name: string;
-  salesState: SalesState;
-  startsAt: string | null;
-  salesOpenAt: string | null;
-  salesCloseAt: string | null;
-  cancelledAt: string | null;
-  createdAt: string;
-  lockTtlMs: number;
-  /** How many seats it has. */
-  seats: number;
-}
+/** An event as clients see it: the `Event` schema's type. */
+export type EventView = z.infer<typeof eventViewSchema>;
 
 /** Counts of one price category's seats by state. */
-export interface CategoryCounts extends SeatSummary {
-  category: string;
-}
+export type CategoryCounts = EventDetails['categories'][number];
 
 /** An event with its counts and its layout, enough for a client to draw the map. */
-export interface EventDetails extends EventView {
-  counts: SeatSummary;
-  categories: CategoryCounts[];
-  layout: { sections: SectionShape[] };
-}
+export type EventDetails = z.infer<typeof eventDetailsSchema>;
 
 /** What an event's seats run on, opened on first use: its seat service and its seat routes. */
 export interface EventSeats {

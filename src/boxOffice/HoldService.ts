@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { nanoid } from 'nanoid';
 import type { SalesRequestType } from '../../machines/eventTypes';
 import type { HoldLimits, HoldRefusalCode, HoldRequestEvent } from '../../machines/holdTypes';
@@ -10,26 +11,13 @@ import type { HoldOutcome, HoldRecord, HoldStore } from '../store/HoldStore';
 import type { LockQuota } from '../store/LockQuota';
 import type { SeatStore } from '../store/SeatStore';
 import { bestAvailableSeats, type BestQuery } from './bestAvailableSeats';
+import type { bookingResponseSchema, holdViewSchema } from '../http/holdSchemas';
 
-/** A hold as its owner sees it. */
-export interface HoldView {
-  id: string;
-  eventId: string;
-  state: Exclude<HoldRecord['state'], 'new'>;
-  seats: SeatView[];
-  /** ISO 8601: when the hold stops counting unless extended (or when it stopped). */
-  expiresAt: string;
-  /** How many more times `extend` will be accepted now. */
-  extensionsLeft: number;
-}
+/** A hold as its owner sees it: the `Hold` schema's type. */
+export type HoldView = z.infer<typeof holdViewSchema>;
 
-export interface BookingView {
-  id: string;
-  holdId: string;
-  seats: SeatView[];
-  /** ISO 8601: when the hold was booked. */
-  at: string;
-}
+/** A booking made from a hold: the `BookingEnvelope` schema's `booking`. */
+export type BookingView = z.infer<typeof bookingResponseSchema>['booking'];
 
 export interface HoldServiceOptions {
   eventId: string;

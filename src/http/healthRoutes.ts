@@ -52,7 +52,7 @@ export function healthRoutes(
         timer = setTimeout(() => reject(new Error('ping timed out')), pingTimeoutMs);
       });
       try {
-        await Promise.race([store.ping?.(), timeout]);
+        await Promise.race([store.ping(), timeout]);
       } catch {
         status = 'store-unreachable';
       } finally {

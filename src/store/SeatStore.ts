@@ -12,6 +12,7 @@ import type { EventStores } from './EventStores';
 import type { HoldStore } from './HoldStore';
 import type { IdempotencyKeys } from '../idempotency/IdempotencyKeys';
 import type { LockQuota } from './LockQuota';
+import type { SeatSummary } from '../http/schemas';
 
 /** A seat as a store knows it: its id, its machine state and context. */
 export interface SeatRecord {
@@ -64,12 +65,8 @@ export interface SeatPage {
   next: string | null;
 }
 
-export interface SeatSummary {
-  total: number;
-  available: number;
-  locked: number;
-  booked: number;
-}
+/** How many seats there are in each state: the `GET …/seats/summary` answer's schema. */
+export type { SeatSummary };
 
 /**
  * A change of a seat's state, expiries included, as the machine announced it (`seat.moved`): its
