@@ -9,6 +9,7 @@ import { freePort } from '../scripts/freePort';
 import { compileBench } from './compiled';
 import { killChildren, NodeChild, type Memory } from './NodeChild';
 import { measureEvents } from './events';
+import { holdTargets, measureHolds } from './holds';
 import { measureSeatMapRender } from './seatmapRender';
 import { measureStageCosts } from './stageCosts';
 import { burst, lockFirst, medianGetMs, metricsAcrossWorkers, type TargetRow } from './targets';
@@ -483,6 +484,8 @@ async function main(): Promise<void> {
     const { durationS, rounds, connections } = settings;
     const pg = postgres.used && onlyStore !== 'memory';
     targets.push(...(await measureEvents(compiled, { durationS, rounds, connections, pg })));
+    // Issue 13: multi-seat holds against single locks, and best available on a sold-out million.
+    targets.push(...holdTargets(await measureHolds({ durationMs: Math.min(durationS, 5) * 1000 })));
   }
 
   const report = renderReport({

@@ -100,6 +100,8 @@ export class MemorySeatStore implements SeatStore {
   };
   /** The seats with a live actor, least recently used first (a Map keeps insertion order). */
   private readonly live = new Map<number, Entry>();
+  /** The machine's initial state as a snapshot to step (untouched seats share it: steps are pure). */
+  private initialSeat: SeatSnapshot | undefined;
   /** The armed lock deadlines: one timer each, and the seats it will tell the time. */
   private readonly deadlines = new Map<number, { timer: unknown; seats: Set<number> }>();
   private readonly liveCapacity: number;
@@ -309,7 +311,8 @@ export class MemorySeatStore implements SeatStore {
   private snapshotAt(index: number): SeatSnapshot {
     const entry = this.entries.get(index);
     if (entry?.actor) return entry.actor.getSnapshot();
-    return restoreSeat(entry?.snapshot ?? this.initialSnapshot);
+    if (!entry) return (this.initialSeat ??= restoreSeat(this.initialSnapshot));
+    return restoreSeat(entry.snapshot!);
   }
 
   private publish(transition: Omit<SeatTransition, 'at'>): void {
