@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HoldService } from './HoldService';
 import { customAlphabet } from 'nanoid';
-import type { EventAdminType, SalesState } from '../../machines/eventTypes';
+import type { EventAdminType, SalesRequestType, SalesState } from '../../machines/eventTypes';
 import { salesStateAt, startEvent, stepEvent } from '../../machines/run/stepEvent';
 import type { Clock } from '../clock';
 import type { SeatEventHub } from '../events/SeatEventHub';
@@ -223,14 +223,17 @@ export class EventService {
    * event's current record at the request's `now` and answers; its refusal is worded here.
    */
   salesGate(id: string): SalesGate {
-    return async (request, now) => {
-      await this.adopted();
-      const record = await this.options.registry.getEvent(id);
+    const judge = (record: EventRecord | undefined, request: SalesRequestType, now: number) => {
       if (!record) return { code: 'EVENT_NOT_FOUND', detail: notFound(id).detail };
       const { reply } = stepEvent(record.sales, { type: request, now });
       if (reply?.type !== 'sales.refused') return undefined;
       return { code: reply.code, detail: salesRefusalDetail(reply, record.name) };
     };
+    const gate = async (request: SalesRequestType, now: number) => {
+      await this.adopted();
+      return judge(await this.options.registry.getEvent(id), request, now);
+    };
+    return Object.assign(gate, { eventId: id, ready: () => this.adopted(), judge });
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,7 @@
+import type { SeatRequestEvent } from '../../machines/seatTypes';
+import type { SalesGate, SalesRefusal } from '../SeatService';
+import type { ApplyResult } from './SeatStore';
+
 /** The user's machine refused another lock. */
 export interface LockQuotaRefusal {
   code: 'TOO_MANY_LOCKS';
@@ -33,6 +37,20 @@ export interface LockQuota {
     seatIds: readonly string[],
     take: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | ({ ok: false } & LockQuotaRefusal)>;
+  /**
+   * Optional: one LOCK with the cap, the sales window (when `sales` can `judge` a record) and the
+   * seat asked together, in as few round trips as the store can (PostgreSQL: one read, one write
+   * that commits). The same machines decide in the same order: the user's, the event's, the
+   * seat's; the first refusal is the answer.
+   */
+  lockSeat?(
+    userId: string,
+    seatId: string,
+    event: Extract<SeatRequestEvent, { type: 'LOCK' }>,
+    sales?: SalesGate,
+  ): Promise<
+    { ok: true; value: ApplyResult | { sales: SalesRefusal } } | ({ ok: false } & LockQuotaRefusal)
+  >;
   /** Stops listening to the store. */
   close(): void;
 }

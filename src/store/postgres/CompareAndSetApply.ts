@@ -76,35 +76,50 @@ export class CompareAndSetApply {
    * together or not at all. Returns false when another writer got there first.
    */
   private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
-    const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
-    const { eventId } = this.options;
-    const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
-    const seatWrite =
-      version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
-    // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
-    // one-time filter over `written`): a request locks its seat row before its counter row, the
-    // order the sweeper uses too, so the two can never deadlock.
-    const { locked, booked } = countDelta(step.states);
-    const counters =
-      locked === 0 && booked === 0
-        ? ''
-        : sql.countWritten(
-            param(params, locked),
-            param(params, booked),
-            param(params, index % COUNT_SHARDS),
-          );
-    const notify =
-      step.changes.length === 0
-        ? sql.selectWritten
-        : sql.notifyWritten(
-            CHANNEL,
-            param(params, this.options.channel.payload(eventId, index, step.changes)),
-          );
-    const result = await this.options.db.query(
-      sql.writeSeat(seatWrite, counters, notify),
-      params,
-      'write',
-    );
+    const { eventId, channel, db } = this.options;
+    const { text, params } = seatWrite({ eventId, index, version, step, channel });
+    const result = await db.query(text, params, 'write');
     return result.rowCount === 1;
   }
+}
+
+/**
+ * The statement of a seat's compare-and-set: the step's row written if the seat's row is still at
+ * `version` (0: no row yet), the summary counters adjusted and the transitions published, all in
+ * one statement (so all commit together or not at all); one row comes back when it was written.
+ *
+ * @example
+ * ```ts
+ * const { text, params } = seatWrite({ eventId: 'hamlet', index: 3, version: 0, step, channel });
+ * await db.query(text, params, 'write'); // rowCount 1: written
+ * ```
+ */
+export function seatWrite(options: {
+  eventId: string;
+  index: number;
+  version: number;
+  step: SeatStep;
+  channel: Pick<TransitionChannel, 'payload'>;
+}): { text: string; params: unknown[] } {
+  const { eventId, index, version, step, channel } = options;
+  const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
+  const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
+  const write = version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
+  // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
+  // one-time filter over `written`): a request locks its seat row before its counter row, the
+  // order the sweeper uses too, so the two can never deadlock.
+  const { locked, booked } = countDelta(step.states);
+  const counters =
+    locked === 0 && booked === 0
+      ? ''
+      : sql.countWritten(
+          param(params, locked),
+          param(params, booked),
+          param(params, index % COUNT_SHARDS),
+        );
+  const notify =
+    step.changes.length === 0
+      ? sql.selectWritten
+      : sql.notifyWritten(CHANNEL, param(params, channel.payload(eventId, index, step.changes)));
+  return { text: sql.writeSeat(write, counters, notify), params };
 }

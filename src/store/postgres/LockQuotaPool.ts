@@ -2,7 +2,7 @@ import type { Database } from './Database';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
 import type { LockQuota } from '../LockQuota';
-import { PostgresLockQuota } from './PostgresLockQuota';
+import { PostgresLockQuota, type PostgresLockQuotaOptions } from './PostgresLockQuota';
 
 export interface LockQuotaPoolOptions {
   /** Opens the quota's connections, on first use. */
@@ -31,9 +31,14 @@ export class LockQuotaPool {
    * A {@link PostgresLockQuota} of `max` locks per user in event `eventId` over this pool (one
    * pool for every event's cap).
    */
-  create(max: number, eventId: string, layout: Layout): LockQuota {
+  create(
+    max: number,
+    eventId: string,
+    layout: Layout,
+    seats?: PostgresLockQuotaOptions['seats'],
+  ): LockQuota {
     const db = (this.db ??= this.options.newDatabase());
-    return new PostgresLockQuota({ db, eventId, layout, max, clock: this.options.clock });
+    return new PostgresLockQuota({ db, eventId, layout, max, clock: this.options.clock, seats });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { Database } from './Database';
 import { sql } from './sql';
 
 /** An event's row as the registry reads it back. */
-interface EventRow {
+export interface EventRow {
   id: string;
   name: string;
   starts_at: string | null;
@@ -86,7 +86,16 @@ export class PostgresEventRegistry implements EventRegistry {
   }
 }
 
-function toRecord(row: EventRow): EventRecord {
+/**
+ * An event's row as a record, its sales window restored as the machine's snapshot.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await db.query<EventRow>(sql.selectEvent, ['hamlet'], 'read');
+ * toRecord(rows[0]).sales.value; // 'onSale'
+ * ```
+ */
+export function toRecord(row: EventRow): EventRecord {
   return {
     id: row.id,
     name: row.name,

@@ -7,6 +7,7 @@ import type { LockQuota, LockQuotaRefusal } from '../LockQuota';
 import { requestLocks, stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
 import { holdsLiveLock, restoreSeat } from '../../../machines/run/stepSeat';
 import { KeyedQueue } from '../KeyedQueue';
+import { PipelinedLock, type PipelinedLockOptions } from './PipelinedLock';
 import { sql } from './sql';
 
 export interface PostgresLockQuotaOptions {
@@ -23,6 +24,11 @@ export interface PostgresLockQuotaOptions {
   max: number;
   /** The time the seat machine judges each lock's deadline by. */
   clock: Pick<Clock, 'now'>;
+  /**
+   * The event's seats as its store writes them: given, a LOCK asked through {@link lockSeat}
+   * takes two round trips and one commit (see {@link PipelinedLock}).
+   */
+  seats?: Pick<PipelinedLockOptions, 'initial' | 'channel'>;
 }
 
 type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
@@ -51,8 +57,21 @@ type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
 export class PostgresLockQuota implements LockQuota {
   /** One user's requests in this process, one after the other. */
   private readonly queue = new KeyedQueue();
+  private readonly pipelined: PipelinedLock | undefined;
 
-  constructor(private readonly options: PostgresLockQuotaOptions) {}
+  constructor(private readonly options: PostgresLockQuotaOptions) {
+    const { seats } = options;
+    this.pipelined = seats && new PipelinedLock({ ...options, ...seats });
+    if (!this.pipelined) this.lockSeat = undefined;
+  }
+
+  /**
+   * A LOCK with this cap and the sales window asked in the same transaction as the seat's
+   * compare-and-set: two round trips, one commit (see {@link PipelinedLock}). Requests of one
+   * user in this process still take turns.
+   */
+  lockSeat?: NonNullable<LockQuota['lockSeat']> = (userId, seatId, event, sales) =>
+    this.queue.run(userId, () => this.pipelined!.lock(userId, seatId, event, sales));
 
   admit<T>(userId: string, seatId: string, take: () => Promise<T>): Promise<Admission<T>> {
     return this.admitAll(userId, [seatId], take);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { initialTransition } from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
+import type { SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
 import type { ClientLockQuota } from '../ClientLockQuota';
@@ -72,6 +73,8 @@ export class PostgresSeatStore implements SeatStore {
   private readonly cas: CompareAndSetApply;
   private readonly many: MultiSeatApply;
   private readonly feed = new TransitionFeed();
+  /** The seat as the machine starts it: what a seat without a row is. */
+  private readonly initial: SeatSnapshot;
   private readonly unlisten: () => void;
   private closed = false;
 
@@ -89,6 +92,7 @@ export class PostgresSeatStore implements SeatStore {
     const { db, channel } = events;
     this.clock = events.clock;
     const initial = initialTransition(seatMachine, { ttlMs })[0];
+    this.initial = initial;
     const layout = venue;
     this.reader = new SeatReader({ db, eventId, layout, initial, clock: this.clock });
     this.cas = new CompareAndSetApply({
@@ -162,7 +166,8 @@ export class PostgresSeatStore implements SeatStore {
    * ```
    */
   createLockQuota(max: number): LockQuota {
-    return this.events.userQuotas.create(max, this.eventId, this.venue);
+    const seats = { initial: this.initial, channel: this.events.channel };
+    return this.events.userQuotas.create(max, this.eventId, this.venue, seats);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { escapeLiteral } from 'pg';
+
 /**
  * Every SQL text the PostgreSQL store runs, by name, so each statement can be read (and
  * EXPLAINed) in one place. The schema itself lives in `schema.ts`. Statements that take a variable
@@ -20,6 +22,8 @@ export const sql = {
              until = EXCLUDED.until`,
   /** One seat's row (none while the seat is still in the machine's initial state). */
   selectSeat: 'SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND idx = $2',
+  /** One seat's row, locked for the rest of the transaction (none: the seat has no row yet). */
+  lockSeat: 'SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND idx = $2 FOR UPDATE',
   /** The rows with `$2 <= idx < $3`, in order. */
   selectSeatRange: `SELECT idx, snapshot, version FROM seat
            WHERE event_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`,
@@ -158,6 +162,30 @@ export const sql = {
 
 /** The NOTIFY channel transitions are published on, so every instance's subscribers see them. */
 export const CHANNEL = 'seat_transitions';
+
+/**
+ * `text` with its placeholders replaced by `params` as SQL literals, for the simple query protocol,
+ * which takes several statements in one message (one round trip) but no parameters. Strings are
+ * quoted with pg's `escapeLiteral`, objects as their JSON; numbers must be finite.
+ *
+ * @example
+ * ```ts
+ * inlineParams('SELECT $1, $2', ["it's", 3]); // "SELECT 'it''s', 3"
+ * ```
+ */
+export function inlineParams(text: string, params: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`Not a SQL number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+}
 
 /**
  * Adds `value` to a query's parameters and returns its placeholder.
