@@ -5,7 +5,7 @@ import { SimulatedClock } from 'xstate';
 import type { Clock } from '../../../src/clock';
 import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
 import { Venue } from '../../../src/venue';
-import { expectProblem, ok } from '../../support/api';
+import { codeOf, expectProblem, ok } from '../../support/api';
 import { usePostgres } from '../../support/postgres';
 import { serve, type Served } from '../../support/serve';
 
@@ -76,19 +76,13 @@ describe('A lock on PostgreSQL (round trips)', function () {
   });
 
   it('asks the sales window on the event row read with the seat: refused before it opens, taken once opened', async () => {
-    const post = (path: string, body?: object) =>
-      served!.call('POST', path, { body, headers: ADMIN });
+    const { api } = served!;
     const opensAt = new Date(clock.now() + 3_600_000).toISOString();
     const layout = { rows: 1, seatsPerRow: 2 };
-    expect(
-      (await post('/events', { id: 'show', name: 'Show', salesOpenAt: opensAt, layout })).status,
-    ).to.equal(201);
-    const early = await post('/events/show/seats/A1/lock', { userId: 'bob' });
-    expect(early.body.code).to.equal('SALES_NOT_OPEN');
-    expect((await post('/events/show/open')).body.event.salesState).to.equal('onSale');
-    const sent = await sentDuring(async () =>
-      expect((await post('/events/show/seats/A1/lock', { userId: 'bob' })).status).to.equal(200),
-    );
+    ok(await api.createEvent({ id: 'show', name: 'Show', salesOpenAt: opensAt, layout }, ADMIN));
+    expect(codeOf(await api.event('show').lock('A1', 'bob'))).to.equal('SALES_NOT_OPEN');
+    expect(ok(await api.eventAction('show', 'open', ADMIN)).event.salesState).to.equal('onSale');
+    const sent = await sentDuring(async () => ok(await api.event('show').lock('A1', 'bob')));
     expect(sent).to.have.length(2);
     expect(sent[0]).to.match(/FROM event\s+WHERE id = 'show'/);
   });
