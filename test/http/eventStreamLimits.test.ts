@@ -1,22 +1,22 @@
 import { expect } from 'chai';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { SimulatedClock } from 'xstate';
-import { createApp, type SeatApp } from '../../src/app';
+import type { AppOptions } from '../../src/app';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import type { SeatTransition } from '../../src/store/SeatStore';
 import { Venue } from '../../src/venue';
+import { expectProblem } from '../support/api';
+import { serve, type Served } from '../support/serve';
 import { openSse, type SseConnection } from '../support/sseClient';
 import { waitFor } from '../support/waitFor';
 
 describe('GET /seats/events limits (in-process)', () => {
-  let seatApp: SeatApp;
-  let server: http.Server;
+  let seatApp: Served;
   let address: AddressInfo;
   let emit: (t: SeatTransition) => void;
   const clock = new SimulatedClock();
 
-  const start = async (options: Parameters<typeof createApp>[0]) => {
+  const start = async (options: AppOptions) => {
     const store = new MemorySeatStore({ venue: new Venue(2, 5), ttlMs: 60_000, clock });
     // A way to publish transitions of any size straight to the stream, as the store would.
     const subscribe = store.subscribe.bind(store);
@@ -28,28 +28,22 @@ describe('GET /seats/events limits (in-process)', () => {
       };
       return subscribe(listener);
     };
-    seatApp = createApp({ store, clock, ...options });
-    server = seatApp.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    address = server.address() as AddressInfo;
+    seatApp = await serve({ store, clock, ...options });
+    address = seatApp.server.address() as AddressInfo;
   };
 
-  afterEach(async () => {
-    await seatApp.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => seatApp.stop());
 
   it('refuses a stream past the per-address cap with a 429 problem; a closed stream frees its place', async () => {
     await start({ eventsMaxStreamsPerClient: 3 });
     const open: SseConnection[] = [];
     for (let i = 0; i < 3; i++) open.push(await openSse(address));
     expect(open.map((s) => s.status)).to.deep.equal([200, 200, 200]);
-    const refused = await fetch(`http://127.0.0.1:${address.port}/seats/events`);
+    const refused = await seatApp.api.send('GET', '/seats/events');
     expect(refused.status).to.equal(429);
     expect(refused.headers.get('content-type')).to.include('application/problem+json');
     expect(refused.headers.get('retry-after')).to.equal('10');
-    const body = (await refused.json()) as { code: string; detail: string };
+    const body = expectProblem(refused, 429, 'TOO_MANY_STREAMS');
     expect(body.code).to.equal('TOO_MANY_STREAMS');
     expect(body.detail).to.include('3 seat event streams');
     expect(seatApp.events.listenerCount).to.equal(3);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { SimulatedClock } from 'xstate';
-import { createApp, type SeatApp } from '../../src/app';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { Venue } from '../../src/venue';
+import { apiClient, ok } from '../support/api';
+import { serve, type Served } from '../support/serve';
 import { dataOf, openSse, type ParsedSse } from '../support/sseClient';
 
 const TTL = 60_000;
@@ -13,8 +13,7 @@ const isSeatEvent = (m: ParsedSse) => m.data !== undefined && m.event === undefi
 
 describe('GET /seats/events', () => {
   let clock: SimulatedClock;
-  let seatApp: SeatApp;
-  let server: http.Server;
+  let seatApp: Served;
   let address: AddressInfo;
   let subscriptions: number;
   /** Subscriptions the app made itself (event hub, metrics, lock quota), before any client. */
@@ -32,18 +31,12 @@ describe('GET /seats/events', () => {
       return subscribe(listener);
     };
     // No per-address stream cap: every client here comes from 127.0.0.1, 50 at a time.
-    seatApp = createApp({ store, clock, lockTtlMs: TTL, eventsMaxStreamsPerClient: 0 });
+    seatApp = await serve({ store, clock, lockTtlMs: TTL, eventsMaxStreamsPerClient: 0 });
     appSubscriptions = subscriptions;
-    server = seatApp.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    address = server.address() as AddressInfo;
+    address = seatApp.server.address() as AddressInfo;
   });
 
-  afterEach(async () => {
-    await seatApp.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => seatApp.stop());
 
   it('streams lock, confirm and expiry transitions as they happen, each with its reason', async () => {
     const sse = await openSse(address);
@@ -88,9 +81,9 @@ describe('GET /seats/events', () => {
   });
 
   it('is not taken for a seat id, and the store keeps serving seats around it', async () => {
-    const summary = await fetch(`http://127.0.0.1:${address.port}/seats/summary`);
-    expect(await summary.json()).to.deep.equal({ total: 12, available: 12, locked: 0, booked: 0 });
-    const seat = await fetch(`http://127.0.0.1:${address.port}/seats/A1`);
+    const summary = ok(await seatApp.api.summary());
+    expect(summary).to.deep.equal({ total: 12, available: 12, locked: 0, booked: 0 });
+    const seat = await seatApp.api.get('A1');
     expect(seat.status).to.equal(200);
   });
 
@@ -135,11 +128,14 @@ describe('GET /seats/events', () => {
   });
 
   it('serves the seat-map page and its configuration', async () => {
-    const page = await fetch(`http://127.0.0.1:${address.port}/`);
+    // The page and its files are static, not API routes: a client that checks no declarations.
+    const web = apiClient(seatApp.url);
+    const page = await web.send('GET', '/');
     expect(page.headers.get('content-type')).to.match(/^text\/html/);
-    expect(await page.text()).to.include('<script type="module" src="seatmap/main.js"');
-    const config = await fetch(`http://127.0.0.1:${address.port}/config.json`);
-    expect(await config.json()).to.deep.equal({
+    expect(page.text).to.include('<script type="module" src="seatmap/main.js"');
+    const config = await web.send('GET', '/config.json');
+    web.close();
+    expect(config.body).to.deep.equal({
       rows: 3,
       seatsPerRow: 4,
       lockTtlMs: TTL,
