@@ -1,4 +1,11 @@
 import { Client } from 'pg';
+import { SimulatedClock } from 'xstate';
+import type { Clock } from '../../src/clock';
+import {
+  PostgresSeatStore,
+  type PostgresSeatStoreOptions,
+} from '../../src/store/postgres/PostgresSeatStore';
+import { Venue } from '../../src/venue';
 import {
   createDatabaseOn,
   createTestDatabase,
@@ -56,4 +63,45 @@ export async function emptyDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Mocha hooks for suites that open PostgresSeatStores on a database of their own: `open` opens a
+ * store (a 2 × 10 venue, locks of 60 s, the suite's simulated `clock`, no sweeper (swept by hand),
+ * a pool of 4, unless `options` say otherwise); every store, and whatever `onClose` is given, is
+ * closed after the suite in reverse order, before the database is dropped.
+ *
+ * @example
+ * ```ts
+ * const { clock, open } = usePostgresStores();
+ * it('…', async () => (await open()).apply('A1', lockEvent(clock.now())));
+ * ```
+ */
+export function usePostgresStores() {
+  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  const closing: Array<() => Promise<void>> = [];
+  // Registered before usePostgres() so everything closes before the database is dropped.
+  after(async () => {
+    for (const close of closing.reverse()) await close();
+  });
+  const db = usePostgres();
+  return {
+    clock,
+    db,
+    /** Closes `close` after the suite, before the stores opened earlier. */
+    onClose: (close: () => Promise<void>) => closing.push(close),
+    open: async (options: Partial<PostgresSeatStoreOptions> = {}) => {
+      const store = await PostgresSeatStore.open({
+        connectionString: db().url,
+        venue: new Venue(2, 10),
+        ttlMs: 60_000,
+        clock,
+        sweepIntervalMs: 0,
+        poolSize: 4,
+        ...options,
+      });
+      closing.push(() => store.close());
+      return store;
+    },
+  };
 }

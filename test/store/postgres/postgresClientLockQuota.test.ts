@@ -1,33 +1,17 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { SimulatedClock } from 'xstate';
 import { createApp, type SeatApp } from '../../../src/app';
-import type { Clock } from '../../../src/clock';
-import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
-import { Venue } from '../../../src/venue';
 import { outcome } from '../../support/outcome';
-import { usePostgres } from '../../support/postgres';
+import { usePostgresStores } from '../../support/postgres';
 
 describe('MAX_LOCKS_PER_CLIENT on PostgreSQL (PostgresClientLockQuota)', function () {
   this.timeout(60_000);
-  const clock = new SimulatedClock() as SimulatedClock & Clock;
-  const closing: Array<() => Promise<void>> = [];
-  after(async () => {
-    for (const close of closing.reverse()) await close();
-  });
-  const db = usePostgres();
+  const { clock, db, open, onClose } = usePostgresStores();
 
   const instance = async (): Promise<SeatApp> => {
-    const store = await PostgresSeatStore.open({
-      connectionString: db().url,
-      venue: new Venue(2, 10),
-      ttlMs: 60_000,
-      clock,
-      sweepIntervalMs: 0,
-      poolSize: 4,
-    });
+    const store = await open();
     const seatApp = createApp({ store, clock, maxLocksPerUser: 10, maxLocksPerClient: 3 });
-    closing.push(() => seatApp.close());
+    onClose(() => seatApp.close());
     return seatApp;
   };
 

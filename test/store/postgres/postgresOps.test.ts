@@ -2,13 +2,9 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
 import type { Clock } from '../../../src/clock';
-import {
-  PostgresSeatStore,
-  type PostgresSeatStoreOptions,
-} from '../../../src/store/postgres/PostgresSeatStore';
 import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
-import { createTestDatabase, usePostgres } from '../../support/postgres';
+import { createTestDatabase, usePostgresStores } from '../../support/postgres';
 import { promSample } from '../../support/promSample';
 import { ok } from '../../support/api';
 import { loadSchemaV3, V3_T0 } from '../../support/schemaV3';
@@ -20,27 +16,7 @@ const TTL = 60_000;
 
 describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
   this.timeout(60_000);
-  const clock = new SimulatedClock() as SimulatedClock & Clock;
-  const closing: Array<() => Promise<void>> = [];
-  // Registered before usePostgres() so everything closes before the database is dropped.
-  after(async () => {
-    for (const close of closing.reverse()) await close();
-  });
-  const db = usePostgres();
-
-  const open = async (options: Partial<PostgresSeatStoreOptions> = {}) => {
-    const store = await PostgresSeatStore.open({
-      connectionString: db().url,
-      venue: new Venue(2, 10),
-      ttlMs: TTL,
-      clock,
-      sweepIntervalMs: 0, // swept by hand
-      poolSize: 4,
-      ...options,
-    });
-    closing.push(() => store.close());
-    return store;
-  };
+  const { clock, db, open, onClose } = usePostgresStores();
   before(() => clock.set(1_700_000_000_000));
 
   it('publishes reason and lock holder with every transition, and metrics count their own instance', async () => {
@@ -50,7 +26,7 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     clock.increment(TTL);
     while ((await other.sweep()) > 0);
     const api: Served = await serve({ store, clock });
-    closing.push(() => api.stop());
+    onClose(() => api.stop());
     const heard: SeatTransition[] = [];
     store.subscribe((t) => heard.push(t));
     const body = ok(await api.api.lock('B2', 'carol'));
@@ -100,7 +76,7 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
 
   it('sends server-sent events with their reason but without the internal lock holder', async () => {
     const api = await serve({ store: await open(), clock });
-    closing.push(() => api.stop());
+    onClose(() => api.stop());
     const sse = await openSse({ port: Number(new URL(api.url).port) } as never);
     try {
       await api.call('POST', '/seats/B8/lock', { body: { userId: 'secret-user' } });
