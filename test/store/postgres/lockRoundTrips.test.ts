@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import { SimulatedClock } from 'xstate';
-import type { Clock } from '../../../src/clock';
-import { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
-import { Venue } from '../../../src/venue';
 import { codeOf, expectProblem, ok } from '../../support/api';
-import { usePostgres } from '../../support/postgres';
+import { usePostgresStores } from '../../support/postgres';
 import { serve, type Served } from '../../support/serve';
 
 /** Every statement text sent to PostgreSQL by any connection while `work` runs (one per round trip). */
@@ -31,29 +27,19 @@ const KEY = 'sk_test_round_trips';
 const ADMIN = { Authorization: `Bearer ${KEY}` };
 
 describe('A lock on PostgreSQL (round trips)', function () {
-  const clock = new SimulatedClock() as SimulatedClock & Clock;
+  const { clock, open, onClose } = usePostgresStores();
   let served: Served | undefined;
-  after(async () => {
-    await served?.stop();
-  });
-  const db = usePostgres();
 
   before(async () => {
     clock.set(1_700_000_000_000);
-    const store = await PostgresSeatStore.open({
-      connectionString: db().url,
-      venue: new Venue(2, 10),
-      ttlMs: 60_000,
-      clock,
-      sweepIntervalMs: 0,
-      poolSize: 4,
-    });
+    const store = await open();
     served = await serve({
       store,
       clock,
       maxLocksPerUser: 10,
       apiKeyDigests: [createHash('sha256').update(KEY).digest('hex')],
     });
+    onClose(() => served!.stop());
     // The first request writes the default event's record and settles the session: not the path.
     ok(await served.api.lock('A1', 'alice'));
   });
