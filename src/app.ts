@@ -228,6 +228,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
         clock,
         limits: { ttlMs: event.lockTtlMs, ...holdLimits },
         quota: cap,
+        clientQuota: clientCap,
         sales,
         places: true,
       });
@@ -262,6 +263,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
     clock,
     limits: { ttlMs: lockTtlMs, ...holdLimits },
     quota,
+    clientQuota,
     sales: eventService.salesGate(DEFAULT_EVENT_ID),
   });
   const logger = options.logger ?? createLogger('silent');

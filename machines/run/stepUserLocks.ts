@@ -1,7 +1,7 @@
 import type { UserLocksEvent, UserLocksReply } from '../userLocksMachine';
 import { userLocksMachine } from '../userLocksMachine';
 import type { SeatMoveReason } from '../seatTypes';
-import { lockCapRunner, type LockCapSnapshot } from './lockCapRunner';
+import { lockCapRunner, type LockCapRunner, type LockCapSnapshot } from './lockCapRunner';
 
 const userLocks = lockCapRunner(userLocksMachine);
 
@@ -50,9 +50,10 @@ export function userLocksStart(max: number): UserLocksSnapshot {
 }
 
 /**
- * Asks a user's machine for several locks at once: each seat is requested as if the ones before
- * it had been taken (a pure run on a copy; `snapshot` is not changed). Returns the first refusal,
- * or `undefined` when the machine agrees to them all.
+ * Asks a user's machine (or, with `caps`, another lock-cap machine such as the client address's)
+ * for several locks at once: each seat is requested as if the ones before it had been taken (a
+ * pure run on a copy; `snapshot` is not changed). Returns the first refusal, or `undefined` when
+ * the machine agrees to them all.
  *
  * @example
  * ```ts
@@ -62,14 +63,15 @@ export function userLocksStart(max: number): UserLocksSnapshot {
 export function requestLocks(
   snapshot: UserLocksSnapshot,
   seatIds: readonly string[],
+  caps: LockCapRunner = userLocks,
 ): Extract<UserLocksReply, { type: 'user.refused' }> | undefined {
   let current = snapshot;
   for (const seatId of seatIds) {
-    const [, reply] = stepUserLocks(current, { type: 'REQUEST_LOCK', seatId });
+    const [, reply] = caps.step(current, { type: 'REQUEST_LOCK', seatId });
     if (reply?.type !== 'user.accepted') {
       return reply ?? { type: 'user.refused', code: 'TOO_MANY_LOCKS', held: 0, max: 0 };
     }
-    [current] = stepUserLocks(current, { type: 'LOCK_TAKEN', seatId });
+    [current] = caps.step(current, { type: 'LOCK_TAKEN', seatId });
   }
   return undefined;
 }

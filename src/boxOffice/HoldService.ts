@@ -8,6 +8,7 @@ import { HttpError } from '../http/HttpError';
 import type { SalesGate, SeatView } from '../SeatService';
 import { clockTime } from '../seatMessages';
 import type { HoldOutcome, HoldRecord, HoldStore } from '../store/HoldStore';
+import type { ClientLock, ClientLockQuota } from '../store/ClientLockQuota';
 import type { LockQuota } from '../store/LockQuota';
 import type { SeatStore } from '../store/SeatStore';
 import { bestAvailableSeats, type BestQuery } from './bestAvailableSeats';
@@ -29,6 +30,8 @@ export interface HoldServiceOptions {
   limits: HoldLimits;
   /** The per-user lock cap; a hold's seats count like locks. */
   quota?: LockQuota;
+  /** The per-client-address lock cap (`MAX_LOCKS_PER_CLIENT`); a hold's seats count like locks. */
+  clientQuota?: ClientLockQuota;
   /** The event's sales window, asked before every request. */
   sales?: SalesGate;
   /** Whether seat views say where each seat is (events made with `POST /events`). */
@@ -66,12 +69,17 @@ const HOLD_STATUS: Record<HoldRefusalCode, number> = {
 export class HoldService {
   constructor(private readonly options: HoldServiceOptions) {}
 
-  /** Holds `seatIds` for `userId`, all or nothing. */
-  async create(userId: string, seatIds: string[]): Promise<HoldView> {
+  /**
+   * Holds `seatIds` for `userId`, all or nothing. `client` is the address the seats count against
+   * under `MAX_LOCKS_PER_CLIENT` (as for `SeatService.lock`), `undefined` for a caller it exempts.
+   */
+  async create(userId: string, seatIds: string[], client?: string): Promise<HoldView> {
     for (const id of seatIds) this.requireSeat(id);
     const now = this.options.clock.now();
     await this.askSales('REQUEST_LOCK', now);
-    const outcome = await this.admit(userId, seatIds, () => this.make(userId, seatIds, now));
+    const outcome = await this.admit(userId, client, seatIds, () =>
+      this.make(userId, seatIds, now),
+    );
     return this.view(this.answer(outcome, 'CREATE'), userId, now);
   }
 
@@ -79,13 +87,15 @@ export class HoldService {
    * Best available: `count` adjacent seats picked from the free ones, then held atomically; if a
    * seat picked was taken in between, it picks again (never a partial hold).
    */
-  async createBest(userId: string, query: BestQuery): Promise<HoldView> {
+  async createBest(userId: string, query: BestQuery, client?: string): Promise<HoldView> {
     const now = this.options.clock.now();
     await this.askSales('REQUEST_LOCK', now);
     for (let attempt = 1; attempt <= PICK_ATTEMPTS; attempt++) {
       const picked = await bestAvailableSeats(this.options.seats, query);
       if (!picked) break;
-      const outcome = await this.admit(userId, picked, () => this.make(userId, picked, now));
+      const outcome = await this.admit(userId, client, picked, () =>
+        this.make(userId, picked, now),
+      );
       if (!outcome.ok && outcome.refusedBy === 'seats') continue; // taken meanwhile: pick again
       return this.view(this.answer(outcome, 'CREATE'), userId, now);
     }
@@ -110,12 +120,19 @@ export class HoldService {
     return this.view(hold, userId, now);
   }
 
-  async addSeats(userId: string, holdId: string, seatIds: string[]): Promise<HoldView> {
+  async addSeats(
+    userId: string,
+    holdId: string,
+    seatIds: string[],
+    client?: string,
+  ): Promise<HoldView> {
     for (const id of seatIds) this.requireSeat(id);
     const now = this.options.clock.now();
     await this.askSales('REQUEST_LOCK', now);
     const event: HoldRequestEvent = { type: 'ADD_SEATS', userId, seats: seatIds, now };
-    const outcome = await this.admit(userId, seatIds, () => this.options.holds.send(holdId, event));
+    const outcome = await this.admit(userId, client, seatIds, () =>
+      this.options.holds.send(holdId, event),
+    );
     return this.view(this.answer(outcome, 'ADD_SEATS', holdId), userId, now);
   }
 
@@ -168,20 +185,54 @@ export class HoldService {
     return holds.create({ id, ...limits }, { type: 'CREATE', userId, seats, now });
   }
 
-  /** Asks the user's lock cap for `seatIds` (held seats count like locks); refusal: 409. */
+  /**
+   * Asks the user's lock cap, then (for a counted `client`) the address's, for `seatIds` (held
+   * seats count like locks), as `SeatService.lock` asks them for one seat; refusal: 409.
+   */
   private async admit(
     userId: string,
+    client: string | undefined,
     seatIds: string[],
     take: () => Promise<HoldOutcome>,
   ): Promise<HoldOutcome> {
-    const { quota } = this.options;
-    if (!quota) return take();
-    const result = await quota.admitAll(userId, seatIds, take);
+    const { quota, clientQuota } = this.options;
+    const takeCounted =
+      clientQuota && client !== undefined
+        ? () => this.admitClient(clientQuota, client, seatIds, take)
+        : take;
+    if (!quota) return takeCounted();
+    const result = await quota.admitAll(userId, seatIds, takeCounted);
     if (result.ok) return result.value;
     throw new HttpError(
       409,
       result.code,
       `You hold ${result.held} seat locks already, and one user may hold at most ${result.max} (seats in holds count); confirm or release some before holding ${seatIds.length} more.`,
+    );
+  }
+
+  /**
+   * The address's cap: the seats the hold took are recorded as locks taken from `client` (named
+   * by the hold, lasting at most as long as the hold can). The detail never says how many locks
+   * the address holds: others may share it.
+   */
+  private async admitClient(
+    quota: ClientLockQuota,
+    client: string,
+    seatIds: string[],
+    take: () => Promise<HoldOutcome>,
+  ): Promise<HoldOutcome> {
+    const locksOf = (outcome: HoldOutcome): ClientLock[] => {
+      if (!outcome.ok) return [];
+      const { id, context } = outcome.hold;
+      const until = Math.max(context.until, context.createdAt + context.maxMs);
+      return seatIds.map((seatId) => ({ seatId, lockId: id, until }));
+    };
+    const result = await quota.admitAll(client, seatIds, take, locksOf);
+    if (result.ok) return result.value;
+    throw new HttpError(
+      409,
+      result.code,
+      `Too many seats are locked or held from your network address at once (at most ${result.max}); confirm or release some of yours, or wait a few minutes, before holding ${seatIds.length} more.`,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { HoldService } from '../boxOffice/HoldService';
+import { lockCapClient } from './lockCapClient';
 import type { ApiRouter } from './ApiRouter';
 import { defineRoute, type RouteDeclaration } from './defineRoute';
 import {
@@ -185,10 +186,11 @@ export function holdRoutes(
     async ({ body, caller }, res, req) => {
       note(res, { userId: caller.userId });
       const holds = await serviceFor(req);
+      const client = lockCapClient(req, res);
       const hold =
         'seats' in body
-          ? await holds.create(caller.userId, body.seats)
-          : await holds.createBest(caller.userId, body);
+          ? await holds.create(caller.userId, body.seats, client)
+          : await holds.createBest(caller.userId, body, client);
       res
         .status(201)
         .location(`${req.path.replace(/\/$/, '')}/${hold.id}`)
@@ -199,8 +201,10 @@ export function holdRoutes(
   api.route(at(getHold), async ({ params, caller }, _res, req) => ({
     hold: await (await serviceFor(req)).get(caller.userId, params.holdId),
   }));
-  api.route(at(addHoldSeats), async ({ params, body, caller }, _res, req) => ({
-    hold: await (await serviceFor(req)).addSeats(caller.userId, params.holdId, body.seats),
+  api.route(at(addHoldSeats), async ({ params, body, caller }, res, req) => ({
+    hold: await (
+      await serviceFor(req)
+    ).addSeats(caller.userId, params.holdId, body.seats, lockCapClient(req, res)),
   }));
   api.route(at(removeHoldSeat), async ({ params, caller }, _res, req) => ({
     hold: await (await serviceFor(req)).removeSeat(caller.userId, params.holdId, params.seatId),

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Request, Response } from 'express';
 import type { Caller } from '../../src/auth/Caller';
 import { lockCapClient } from '../../src/http/lockCapClient';
+import type { HoldEnvelope } from '../../src/http/holdSchemas';
 import type { LockResponse } from '../../src/http/schemas';
 import { codeOf, expectProblem, ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
@@ -41,6 +42,53 @@ describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
     expect((await lock('A5', 'u5', '203.0.113.9')).status, 'a release frees a place').to.equal(200);
     const metrics = (await api.call('GET', '/metrics')).text;
     expect(metrics).to.include('seat_requests_refused_total{code="TOO_MANY_CLIENT_LOCKS"} 1');
+  });
+
+  it('counts held seats against the address across guest sessions, all or nothing, when holding and adding seats', async () => {
+    api = await serve({ rows: 1, seatsPerRow: 8, maxLocksPerClient: 3, trustProxy: ['loopback'] });
+    /** A new guest session opened from `from`: the headers its requests send, and its user. */
+    const guest = async (from = '203.0.113.9') => {
+      const { token, userId } = (
+        await api.call('POST', '/sessions', {
+          headers: { 'x-forwarded-for': from },
+        })
+      ).body as { token: string; userId: string };
+      return { userId, headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': from } };
+    };
+    const states = async (...ids: string[]) =>
+      Promise.all(ids.map(async (id) => ok(await api.api.get(id)).seat.state));
+    const [first, second, third] = [await guest(), await guest(), await guest()];
+    const add = (holdId: string, seats: string[]) =>
+      api.api.reply('POST', `/holds/${holdId}/seats`, { body: { seats }, headers: first.headers });
+    const hold = (who: typeof first, seats: string[]) =>
+      api.api.reply<HoldEnvelope>('POST', '/holds', { body: { seats }, headers: who.headers });
+
+    const made = ok(await hold(first, ['A1', 'A2'])).hold;
+    const refused = await hold(second, ['A3', 'A4']);
+    const problem = expectProblem(refused, 409, 'TOO_MANY_CLIENT_LOCKS');
+    expect(problem.detail, 'no count of what others behind it hold').not.to.match(/hold \d/);
+    expect(refused.text).not.to.include(first.userId);
+    expect(codeOf(await add(made.id, ['A3', 'A4'])), 'adding past the cap').to.equal(
+      'TOO_MANY_CLIENT_LOCKS',
+    );
+    expect(await states('A3', 'A4'), 'nothing taken').to.deep.equal(['available', 'available']);
+
+    expect((await add(made.id, ['A3'])).status, 'up to the cap').to.equal(200);
+    const lockA4 = (who: typeof first) =>
+      api.api.reply('POST', '/seats/A4/lock', {
+        body: { userId: who.userId },
+        headers: who.headers,
+      });
+    expect(codeOf(await lockA4(third)), 'a lock counts held seats').to.equal(
+      'TOO_MANY_CLIENT_LOCKS',
+    );
+    expect((await lockA4(await guest('198.51.100.2'))).status, 'another address').to.equal(200);
+    const release = await api.api.reply('DELETE', `/holds/${made.id}`, { headers: first.headers });
+    expect(release.status).to.equal(200);
+    expect(
+      (await hold(second, ['A5', 'A6', 'A7'])).status,
+      'a released hold frees places',
+    ).to.equal(201);
   });
 
   it('counts IPv6 clients by their /56, so hopping addresses inside it does not help', async () => {

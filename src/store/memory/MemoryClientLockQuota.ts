@@ -1,12 +1,17 @@
 import { clientLocks } from '../../../machines/run/clientLocks';
 import type { LockCapSnapshot } from '../../../machines/run/lockCapRunner';
-import { userLocksFact } from '../../../machines/run/stepUserLocks';
+import { requestLocks, userLocksFact } from '../../../machines/run/stepUserLocks';
 import type { UserLocksEvent, UserLocksReply } from '../../../machines/userLocksMachine';
-import type { ClientLockQuota, ClientLockRefusal } from '../ClientLockQuota';
+import {
+  lockTakenOn,
+  type ClientLock,
+  type ClientLockQuota,
+  type ClientLockRefusal,
+} from '../ClientLockQuota';
 import { KeyedQueue } from '../KeyedQueue';
 import type { SeatRecord, SeatStore, SeatTransition } from '../SeatStore';
 
-type Admission = { ok: true; value: SeatRecord } | ({ ok: false } & ClientLockRefusal);
+type Admission<T> = { ok: true; value: T } | ({ ok: false } & ClientLockRefusal);
 
 /**
  * {@link ClientLockQuota} for one process: one `clientLocksMachine` snapshot per client address,
@@ -37,18 +42,31 @@ export class MemoryClientLockQuota implements ClientLockQuota {
     this.unsubscribe = store.subscribe((t) => this.onTransition(t));
   }
 
-  async admit(client: string, seatId: string, take: () => Promise<SeatRecord>): Promise<Admission> {
+  admit(
+    client: string,
+    seatId: string,
+    take: () => Promise<SeatRecord>,
+  ): Promise<Admission<SeatRecord>> {
+    return this.admitAll(client, [seatId], take, lockTakenOn(seatId));
+  }
+
+  async admitAll<T>(
+    client: string,
+    seatIds: readonly string[],
+    take: () => Promise<T>,
+    locksOf: (value: T) => readonly ClientLock[],
+  ): Promise<Admission<T>> {
     try {
       return await this.queue.run(client, async () => {
-        const reply = this.send(client, { type: 'REQUEST_LOCK', seatId });
-        if (reply?.type !== 'user.accepted') {
-          const { held, max } = reply ?? { held: 0, max: this.max };
+        const snapshot = this.clients.get(client) ?? clientLocks.start(this.max);
+        const refusal = requestLocks(snapshot, seatIds, clientLocks);
+        if (refusal) {
+          const { held, max } = refusal;
           return { ok: false as const, code: 'TOO_MANY_CLIENT_LOCKS' as const, held, max };
         }
-        const seat = await take();
-        // `take` resolved: the seat machine accepted the LOCK, so the lock in context is this one.
-        if (seat.context.lock) this.taken(client, seatId);
-        return { ok: true as const, value: seat };
+        const value = await take();
+        for (const { seatId } of locksOf(value)) this.taken(client, seatId);
+        return { ok: true as const, value };
       });
     } finally {
       this.forgetIfIdle(client);

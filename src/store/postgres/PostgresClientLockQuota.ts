@@ -1,9 +1,15 @@
 import type { PoolClient } from 'pg';
 import { clientLocks } from '../../../machines/run/clientLocks';
 import { restoreSeat, seatAt } from '../../../machines/run/stepSeat';
+import { requestLocks } from '../../../machines/run/stepUserLocks';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
-import type { ClientLockQuota, ClientLockRefusal } from '../ClientLockQuota';
+import {
+  lockTakenOn,
+  type ClientLock,
+  type ClientLockQuota,
+  type ClientLockRefusal,
+} from '../ClientLockQuota';
 import { KeyedQueue } from '../KeyedQueue';
 import type { SeatRecord } from '../SeatStore';
 import type { Database } from './Database';
@@ -28,7 +34,7 @@ export interface PostgresClientLockQuotaOptions {
   clock: Pick<Clock, 'now'>;
 }
 
-type Admission = { ok: true; value: SeatRecord } | ({ ok: false } & ClientLockRefusal);
+type Admission<T> = { ok: true; value: T } | ({ ok: false } & ClientLockRefusal);
 
 /** After this many admissions in a process, rows of locks past their deadline are deleted. */
 const PRUNE_EVERY = 256;
@@ -61,19 +67,33 @@ export class PostgresClientLockQuota implements ClientLockQuota {
 
   constructor(private readonly options: PostgresClientLockQuotaOptions) {}
 
-  admit(client: string, seatId: string, take: () => Promise<SeatRecord>): Promise<Admission> {
+  admit(
+    client: string,
+    seatId: string,
+    take: () => Promise<SeatRecord>,
+  ): Promise<Admission<SeatRecord>> {
+    return this.admitAll(client, [seatId], take, lockTakenOn(seatId));
+  }
+
+  admitAll<T>(
+    client: string,
+    seatIds: readonly string[],
+    take: () => Promise<T>,
+    locksOf: (value: T) => readonly ClientLock[],
+  ): Promise<Admission<T>> {
     if (++this.admissions % PRUNE_EVERY === 0) this.prune();
-    return this.queue.run(client, () => this.admitAcrossInstances(client, seatId, take));
+    return this.queue.run(client, () => this.admitAcrossInstances(client, seatIds, take, locksOf));
   }
 
   /** Its connections belong to the seat store, which closes them with its own. */
   async close(): Promise<void> {}
 
-  private async admitAcrossInstances(
+  private async admitAcrossInstances<T>(
     client: string,
-    seatId: string,
-    take: () => Promise<SeatRecord>,
-  ): Promise<Admission> {
+    seatIds: readonly string[],
+    take: () => Promise<T>,
+    locksOf: (value: T) => readonly ClientLock[],
+  ): Promise<Admission<T>> {
     const { db, eventId, layout, max } = this.options;
     const connection = await db.connect();
     let open = true;
@@ -84,22 +104,19 @@ export class PostgresClientLockQuota implements ClientLockQuota {
       let snapshot = clientLocks.start(max);
       for (const seat of held)
         [snapshot] = clientLocks.step(snapshot, { type: 'LOCK_TAKEN', seatId: seat });
-      const [, reply] = clientLocks.step(snapshot, { type: 'REQUEST_LOCK', seatId });
-      if (reply?.type !== 'user.accepted') {
-        const { held: count, max: most } = reply ?? { held: held.length, max };
-        return { ok: false, code: 'TOO_MANY_CLIENT_LOCKS', held: count, max: most };
+      const refusal = requestLocks(snapshot, seatIds, clientLocks);
+      if (refusal) {
+        return { ok: false, code: 'TOO_MANY_CLIENT_LOCKS', held: refusal.held, max: refusal.max };
       }
-      const seat = await take();
-      // `take` resolved: the seat machine accepted the LOCK, so the lock in context is this one.
-      const lock = seat.context.lock;
-      if (lock) {
+      const value = await take();
+      for (const lock of locksOf(value)) {
         // The same lock retried from another address moves to that address.
-        const row = [eventId, layout.indexOf(seatId), lock.lockId, client, lock.until];
+        const row = [eventId, layout.indexOf(lock.seatId), lock.lockId, client, lock.until];
         await connection.query(sql.insertClientLock, row);
       }
       await connection.query('COMMIT');
       open = false;
-      return { ok: true, value: seat };
+      return { ok: true, value };
     } finally {
       // Ends the transaction (and the address's lock) if it is still open. A connection that
       // cannot even do that is thrown away, not handed to the next request.
