@@ -243,7 +243,7 @@ export class MemorySeatStore implements SeatStore {
    * step ({@link applyAllNow}).
    */
   createHolds(): HoldStore {
-    return new MemoryHoldStore((requests) => this.applyAllNow(requests));
+    return new MemoryHoldStore((requests) => this.applyAllNow(requests), this.options.clock);
   }
 
   /** `Idempotency-Key`s in this process. */
