@@ -14,6 +14,7 @@ import { measureSeatMapRender } from './seatmapRender';
 import { measureStageCosts } from './stageCosts';
 import { burst, lockFirst, medianGetMs, metricsAcrossWorkers, type TargetRow } from './targets';
 import {
+  BENCH_API_KEY,
   BENCH_ROWS,
   BENCH_SEATS_PER_ROW,
   lockMany,
@@ -135,6 +136,8 @@ async function startService(
       // The rate limit runs and counts every request, as in production (set explicitly, it counts
       // this host's clients too), with a limit the bench's single address never reaches.
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // The bench's backend key: every seat action names its user, as a backend's would.
+      API_KEYS: BENCH_API_KEY.digest,
       // Locks for many users from the bench's one address: no per-client lock cap.
       MAX_LOCKS_PER_CLIENT: '0',
       // No log line per request (the baseline writes none; 4xx answers log at warn); the request

@@ -1,12 +1,20 @@
 import type { Request, Result } from 'autocannon';
 import { Venue } from '../src/venue';
+import { newApiKey } from '../src/auth/ApiKeys';
 
 /** The venue every scenario runs on: 1,000 rows of 1,000 seats. */
 export const BENCH_ROWS = 1000;
 export const BENCH_SEATS_PER_ROW = 1000;
 export const venue = new Venue(BENCH_ROWS, BENCH_SEATS_PER_ROW);
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+/**
+ * The bench's backend API key (its digest is given to the service as `API_KEYS`): every seat
+ * action acts for the `userId` its body names, and pays for an API-key check as a backend's would.
+ */
+export const BENCH_API_KEY = newApiKey();
+/** The headers of every bench seat action. */
+export const BENCH_HEADERS = { authorization: `Bearer ${BENCH_API_KEY.key}` };
+const JSON_HEADERS = { 'content-type': 'application/json', ...BENCH_HEADERS };
 const HOT_SEATS = 10;
 
 /** One load run of one scenario against one server: the requests, and what to check after. */

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { requestOnNewConnection as onNewConnection } from '../scripts/requestOnNewConnection';
-import { lockMany, venue } from './scenarios';
+import { BENCH_HEADERS, lockMany, venue } from './scenarios';
 
 /** One measured target of issue 14 (beyond the scenario ratios): what, how much, met or not. */
 export interface TargetRow {
@@ -40,6 +40,7 @@ export async function burst(
         'POST',
         `/seats/${seat}/lock`,
         { userId: `burst-${seat}` },
+        BENCH_HEADERS,
       );
       if (status !== 200) throw new Error(`burst: lock of ${seat} answered ${status}: ${text}`);
       return performance.now() - started;
@@ -76,9 +77,13 @@ function sample(text: string, series: string): number {
 export async function metricsAcrossWorkers(url: string, count: number): Promise<TargetRow> {
   for (let i = 0; i < count; i++) {
     const seat = venue.idAt(900_000 + i);
-    const { status } = await onNewConnection(url, 'POST', `/seats/${seat}/lock`, {
-      userId: `m-${seat}`,
-    });
+    const { status } = await onNewConnection(
+      url,
+      'POST',
+      `/seats/${seat}/lock`,
+      { userId: `m-${seat}` },
+      BENCH_HEADERS,
+    );
     if (status !== 200) throw new Error(`metrics: lock of ${seat} answered ${status}`);
   }
   const seen: number[] = [];

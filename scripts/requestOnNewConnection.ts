@@ -15,11 +15,13 @@ export function requestOnNewConnection(
   method: string,
   path: string,
   body?: object,
+  /** More request headers (the bench's API key). */
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${url}${path}`,
-      { method, agent: false, headers: { 'content-type': 'application/json' } },
+      { method, agent: false, headers: { 'content-type': 'application/json', ...headers } },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));

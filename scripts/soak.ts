@@ -16,6 +16,10 @@ import { checkLinearizable } from '../src/verify/checkLinearizable';
 import { runRandomLoad } from '../src/verify/runRandomLoad';
 import { Venue } from '../src/venue';
 import { freePort } from './freePort';
+import { newApiKey } from '../src/auth/ApiKeys';
+
+/** The soak's backend API key (the service gets its digest). */
+const SOAK_API_KEY = newApiKey();
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +61,8 @@ async function startService(port: number): Promise<ChildProcess> {
         // The whole load comes from this host's one address; the rate limit counts it too.
         RATE_LIMIT_PER_MINUTE: '0',
         MAX_LOCKS_PER_CLIENT: '0',
+        // The soak's own backend key: its many users are named by each request's body.
+        API_KEYS: SOAK_API_KEY.digest,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -100,6 +106,7 @@ async function main(): Promise<void> {
       venue.idAt((round * SEATS_PER_ROUND + i) % venue.size),
     );
     const stats = await runRandomLoad({
+      headers: { authorization: `Bearer ${SOAK_API_KEY.key}` },
       baseUrl,
       clients,
       seats,

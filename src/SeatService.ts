@@ -14,6 +14,11 @@ import type { ApplyResult, ListQuery, SeatRecord, SeatStore, SeatSummary } from 
 // as clients see it never names who holds a lock, nor its lockId).
 export type { LockResponse, SeatResponse, SeatView };
 
+/** A seat its holder sees: the seat, and the lock's id to confirm or release it with. */
+export interface HeldSeat extends SeatView {
+  lockId: string;
+}
+
 /**
  * What the routes call: turns a user's request into the seat machine's event (stamped with a fresh
  * lockId and the clock's `now`), hands it to the store, and turns the machine's reply into a
@@ -64,6 +69,24 @@ export class SeatService {
 
   summary(): Promise<SeatSummary> {
     return this.store.summary();
+  }
+
+  /**
+   * The seats `userId` holds (with the lock's id and deadline, so a client can confirm after a
+   * reload) and has booked, in seat order. Only the user's own: the store is asked by user.
+   */
+  async seatsOf(userId: string): Promise<{ held: HeldSeat[]; booked: SeatView[] }> {
+    const held: HeldSeat[] = [];
+    const booked: SeatView[] = [];
+    for (const seat of await this.store.seatsOf(userId)) {
+      const lock = seat.context.lock;
+      if (seat.state === 'locked' && lock?.userId === userId) {
+        held.push({ ...this.view(seat), lockId: lock.lockId });
+      } else if (seat.state === 'booked' && seat.context.booking?.userId === userId) {
+        booked.push(this.view(seat));
+      }
+    }
+    return { held, booked };
   }
 
   /**

@@ -22,6 +22,7 @@ import { holdRoutes } from './http/holdRoutes';
 import { idempotency } from './http/idempotency';
 import type { IdempotencyKeys } from './idempotency/IdempotencyKeys';
 import { machineRoutes } from './http/machineRoutes';
+import { meRoutes } from './http/meRoutes';
 import { metricsRoutes } from './http/metricsRoutes';
 import { pageFiles, pageRoutes } from './http/pageRoutes';
 import { seatActionRateLimit } from './http/rateLimit';
@@ -355,6 +356,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   summaryRoutes(api, async (req) => (await seatsOf(req)).service, true);
   seatRoutes(api, async (req) => (await seatsOf(req)).service, limit?.middleware, true);
   holdRoutes(api, async (req) => (await seatsOf(req)).holds, true, idempotent);
+  meRoutes(api, eventService);
   machineRoutes(api);
   healthRoutes(api, lifecycle, store, options.readyPingTimeoutMs);
   docsRoutes(api);

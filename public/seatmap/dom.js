@@ -28,7 +28,6 @@ export function pageElements() {
     overview: byId('overview', HTMLCanvasElement),
     sectionList: byId('section-list', HTMLElement),
     sectionHeading: byId('section-heading', HTMLElement),
-    name: byId('user-name', HTMLInputElement),
     message: byId('message', HTMLElement),
     mineEmpty: byId('mine-empty', HTMLElement),
     holdEmpty: byId('hold-empty', HTMLElement),

@@ -2,7 +2,7 @@
 // The seat map: plain browser modules, no framework and no build step. The server decides every
 // seat rule; this page only shows seats, sends the user's requests and shows the server's answers.
 // This module wires the others together and holds what the page is doing right now.
-import { getJson, post, RefusedError } from './api.js';
+import { getJson, RefusedError } from './api.js';
 import { renderHold } from './holdPanel.js';
 import { Holds, refusedSeats } from './holds.js';
 import { startCountdowns, tick } from './countdowns.js';
@@ -26,7 +26,7 @@ import {
 import { SeatStates } from './seatStates.js';
 import { openSeatStream } from './seatStream.js';
 import { SectionList } from './sectionList.js';
-import { readJson, writeJson } from './storage.js';
+import { fetchMySeats, postAsGuest, sessionUser, startGuestSession } from './session.js';
 import { showCounts } from './summary.js';
 
 /** @typedef {import('./types.js').PageConfig} PageConfig */
@@ -38,7 +38,6 @@ import { showCounts } from './summary.js';
 /** @typedef {import('./mineList.js').SettleAction} SettleAction */
 /** @typedef {import('./seatPages.js').SeatRange} SeatRange */
 
-const NAME_KEY = 'seatmap.name';
 /** Refusal codes meaning the user's lock is gone. */
 const GONE = new Set(['LOCK_EXPIRED', 'NOT_LOCKED', 'LOCK_NOT_HELD']);
 const SALES_TEXT = {
@@ -82,8 +81,9 @@ const say = (text, kind) => sayIn(el.message, text, kind);
 /** @param {unknown} err */
 const reasonOf = (err) => (err instanceof Error ? err.message : String(err));
 
+/** The guest session's user: every seat the page calls yours is this user's. */
 function userId() {
-  return el.name.value.trim();
+  return sessionUser();
 }
 
 /** @param {string} id */
@@ -194,10 +194,7 @@ async function settle(id, action) {
   if (action === 'release') releasing.add(id);
   try {
     /** @type {SettleAnswer} */
-    const body = await post(`${seatUrl(id)}/${action}`, {
-      userId: entry.userId,
-      lockId: entry.lockId,
-    });
+    const body = await postAsGuest(`${seatUrl(id)}/${action}`, { lockId: entry.lockId });
     if (action === 'confirm') mine.set(id, { ...entry, state: 'booked' });
     else mine.delete(id);
     setSeat(id, body.seat.state);
@@ -277,11 +274,6 @@ async function holdAction(request, done) {
  * @param {string} id
  */
 function holdSeat(id) {
-  if (!userId()) {
-    say('Type your name first, then choose a seat.', 'error');
-    el.name.focus();
-    return;
-  }
   if (holds.has(id)) {
     void holdAction(() => holds.remove(id), `Seat ${id} is given back.`);
     return;
@@ -320,11 +312,6 @@ async function bookAll() {
 /** @param {SubmitEvent} event */
 function onBestAvailable(event) {
   event.preventDefault();
-  if (!userId()) {
-    say('Type your name first, then ask for seats.', 'error');
-    el.name.focus();
-    return;
-  }
   const count = Number(el.bestCount.value);
   const section = el.bestSection.value || undefined;
   void holdAction(
@@ -495,11 +482,6 @@ async function loadEvent() {
 }
 
 async function start() {
-  el.name.value = readJson(NAME_KEY, '');
-  el.name.addEventListener('input', () => {
-    writeJson(NAME_KEY, userId());
-    refreshMine();
-  });
   el.grid.addEventListener('click', onGridClick);
   el.grid.addEventListener('keydown', onGridKey);
   el.overview.addEventListener('click', onOverviewClick);
@@ -536,7 +518,10 @@ async function start() {
   try {
     /** @type {Promise<PageConfig>} */
     const configured = getJson('/config.json');
+    // Who this browser is (a guest session, started on the first visit) before any write.
+    const session = startGuestSession();
     await loadEvent();
+    await session;
     const config = await configured;
     if (config.inspectorUrl) {
       el.inspector.href = config.inspectorUrl;
@@ -555,6 +540,9 @@ async function start() {
       el.overviewArea.hidden = false;
     }
     await loadStates();
+    // After a reload, or in another tab: the guest's seats as the server knows them.
+    for (const [id, seat] of await fetchMySeats(eventId)) mine.set(id, seat);
+    refreshMine();
     performance.mark('seatmap:loaded');
     if (!big) showSeats(-1, { start: 0, end: layout.size });
     else {

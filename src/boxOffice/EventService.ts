@@ -10,7 +10,7 @@ import { HttpError } from '../http/HttpError';
 import { createLayout } from '../layout/createLayout';
 import type { Layout } from '../layout/Layout';
 import type { LayoutSpec } from '../layout/layoutSchema';
-import type { SalesGate, SeatService } from '../SeatService';
+import type { HeldSeat, SalesGate, SeatService, SeatView } from '../SeatService';
 import type { EventRecord, EventRegistry } from '../store/EventRegistry';
 import { salesRefusalDetail } from './salesMessages';
 
@@ -196,6 +196,35 @@ export class EventService {
       this.seats.set(id, seats);
     }
     return seats;
+  }
+
+  /**
+   * The seats `userId` holds and has booked in every event, each with its event's id, in event
+   * order. Every event is asked (its seats opened here if they were not): on a shared database a
+   * user may have locked a seat of an event through another instance.
+   */
+  async seatsOfUser(userId: string): Promise<{
+    held: Array<HeldSeat & { eventId: string }>;
+    booked: Array<SeatView & { eventId: string }>;
+  }> {
+    const held: Array<HeldSeat & { eventId: string }> = [];
+    const booked: Array<SeatView & { eventId: string }> = [];
+    let after: string | undefined;
+    do {
+      const page = await this.options.registry.listEvents({ after, limit: 100 });
+      const mine = await Promise.all(
+        page.events.map(async ({ id }) => ({
+          eventId: id,
+          ...(await (await this.seatsOf(id)).service.seatsOf(userId)),
+        })),
+      );
+      for (const seats of mine) {
+        held.push(...seats.held.map((seat) => ({ eventId: seats.eventId, ...seat })));
+        booked.push(...seats.booked.map((seat) => ({ eventId: seats.eventId, ...seat })));
+      }
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    return { held, booked };
   }
 
   /**

@@ -35,13 +35,17 @@ export const userIdSchema = z
 export const seatRequestBodySchema = z
   .object(
     {
-      userId: userIdSchema,
+      userId: userIdSchema.optional().meta({
+        description:
+          'Who is asking. With a session or a box office token: may be left out, and must be its user when sent. With an API key: required, the user the backend acts for.',
+        example: 'alice',
+      }),
       lockId: z.string({ error: 'lockId must be a string when it is sent.' }).optional().meta({
         description:
           'The lockId from the lock response; checked by confirm and release when sent, ignored by lock.',
       }),
     },
-    { error: 'The request body must be a JSON object such as {"userId": "alice"}.' },
+    { error: 'The request body must be a JSON object such as {"lockId": "…"} or {}.' },
   )
   .meta({ id: 'SeatRequest' });
 

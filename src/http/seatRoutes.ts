@@ -59,7 +59,7 @@ export const lockSeat = defineRoute({
   path: '/seats/:id/lock',
   summary: 'Lock a seat for this user until the lock TTL passes.',
   tags: ['seats'],
-  security: 'public',
+  security: 'caller',
   params: seatParamsSchema,
   body: seatRequestBodySchema,
   responses: {
@@ -76,7 +76,7 @@ export const confirmSeat = defineRoute({
   path: '/seats/:id/confirm',
   summary: 'Book a seat this user holds the lock on.',
   tags: ['seats'],
-  security: 'public',
+  security: 'caller',
   params: seatParamsSchema,
   body: seatRequestBodySchema,
   responses: {
@@ -91,7 +91,7 @@ export const releaseSeat = defineRoute({
   path: '/seats/:id/release',
   summary: 'Give back a lock this user holds.',
   tags: ['seats'],
-  security: 'public',
+  security: 'caller',
   params: seatParamsSchema,
   body: seatRequestBodySchema,
   responses: {
@@ -138,25 +138,25 @@ export function seatRoutes(
   }));
   api.route(
     at(lockSeat),
-    async ({ params, body }, res, req) => {
-      note(res, { userId: body.userId });
-      return (await serviceFor(req)).lock(params.id, body.userId, lockCapClient(req, res));
+    async ({ params, caller }, res, req) => {
+      note(res, { userId: caller.userId });
+      return (await serviceFor(req)).lock(params.id, caller.userId, lockCapClient(req, res));
     },
     { before },
   );
   api.route(
     at(confirmSeat),
-    async ({ params, body }, res, req) => {
-      note(res, { userId: body.userId });
-      return (await serviceFor(req)).confirm(params.id, body.userId, body.lockId);
+    async ({ params, body, caller }, res, req) => {
+      note(res, { userId: caller.userId });
+      return (await serviceFor(req)).confirm(params.id, caller.userId, body.lockId);
     },
     { before },
   );
   api.route(
     at(releaseSeat),
-    async ({ params, body }, res, req) => {
-      note(res, { userId: body.userId });
-      return (await serviceFor(req)).release(params.id, body.userId, body.lockId);
+    async ({ params, body, caller }, res, req) => {
+      note(res, { userId: caller.userId });
+      return (await serviceFor(req)).release(params.id, caller.userId, body.lockId);
     },
     { before },
   );

@@ -132,6 +132,11 @@ export interface SeatStore {
    */
   availableRuns(start: number, end: number): Promise<Array<[number, number]>>;
   summary(): Promise<SeatSummary>;
+  /**
+   * The seats `userId` holds locked or has booked, in seat order (`GET /me/seats`), without
+   * scanning the venue: from an index kept as seats move (memory) or an indexed query (PostgreSQL).
+   */
+  seatsOf(userId: string): Promise<SeatRecord[]>;
   /** Calls `listener` on every state change of any seat; returns the unsubscribe function. */
   subscribe(listener: (transition: SeatTransition) => void): () => void;
   /**

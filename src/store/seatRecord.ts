@@ -28,3 +28,17 @@ export function toRecord(id: string, snapshot: Snapshot<unknown>): SeatRecord {
 export function isInitial({ state, context }: SeatRecord): boolean {
   return state === 'available' && !context.lock && !context.booking && !context.expired;
 }
+
+/**
+ * Whose a seat is: its lock's user while locked, its booking's once booked, else nobody.
+ *
+ * @example
+ * ```ts
+ * ownerOf(await store.get('A1')); // 'alice'
+ * ```
+ */
+export function ownerOf({ state, context }: SeatRecord): string | undefined {
+  if (state === 'locked') return context.lock?.userId;
+  if (state === 'booked') return context.booking?.userId;
+  return undefined;
+}

@@ -43,6 +43,11 @@ export class RecordingSeatClient {
     private readonly history: History,
     private readonly agent: http.Agent,
     private readonly timeoutMs = 10_000,
+    /**
+     * Sent with every request: the credentials of a trusted backend (`Authorization: Bearer <API
+     * key>`), which acts for each operation's `userId`, as the checker's many users need.
+     */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   async call(invocation: Invocation): Promise<RecordedCall> {
@@ -82,7 +87,10 @@ export class RecordingSeatClient {
           method,
           agent: this.agent,
           timeout: this.timeoutMs,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers:
+            body === undefined
+              ? this.headers
+              : { ...this.headers, 'content-type': 'application/json' },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -33,6 +33,8 @@ export interface RandomLoadOptions {
   stop?: () => boolean;
   /** A request unanswered after this long (ms) is given up: its outcome stays unknown. */
   requestTimeoutMs?: number;
+  /** Sent with every request: an API key's `Authorization`, acting for each operation's user. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadStats {
@@ -86,7 +88,13 @@ export async function runRandomLoad(options: RandomLoadOptions): Promise<LoadSta
     const url = typeof baseUrl === 'string' ? baseUrl : baseUrl(client, request);
     let recorder = recorders.get(url);
     if (!recorder) {
-      recorder = new RecordingSeatClient(url, history, agent, options.requestTimeoutMs);
+      recorder = new RecordingSeatClient(
+        url,
+        history,
+        agent,
+        options.requestTimeoutMs,
+        options.headers,
+      );
       recorders.set(url, recorder);
     }
     return recorder;

@@ -7,6 +7,9 @@ import { usePostgres } from '../support/postgres';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { waitFor } from '../support/waitFor';
 
+/** No credential at all: with `AUTH=off` the body's userId is believed, as an attacker would have it. */
+const AS_ANYONE = { credentials: () => ({}) };
+
 /**
  * The abuse findings of issue 11, replayed against the real server process (`src/process/server.ts`,
  * default settings unless a row says otherwise): each is refused now. `AUTH=off` stands for a
@@ -51,7 +54,7 @@ describe('attacks on the limits, against the real server process', function () {
         RATE_LIMIT_PER_MINUTE: '',
         MAX_LOCKS_PER_CLIENT: '',
       });
-      api = apiClient(server.url);
+      api = apiClient(server.url, AS_ANYONE);
     });
     after(async () => {
       api?.close();
@@ -147,7 +150,7 @@ describe('attacks on the limits, against the real server process', function () {
       INSPECT: '1',
       INSPECT_PORT: String(inspectPort),
     });
-    const api = apiClient(server.url);
+    const api = apiClient(server.url, AS_ANYONE);
     try {
       await waitFor(() => server.output().includes('Stately inspector'), { what: 'the relay' });
       const evil = new WebSocket(`ws://127.0.0.1:${inspectPort}`, {
@@ -186,7 +189,7 @@ describe('attacks on the limits, against the real server process', function () {
         MAX_LOCKS_PER_USER: '3',
       };
       servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
-      apis.push(...servers.map((server) => apiClient(server.url)));
+      apis.push(...servers.map((server) => apiClient(server.url, AS_ANYONE)));
     });
     after(async () => {
       for (const api of apis) api.close();

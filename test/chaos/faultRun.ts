@@ -8,6 +8,7 @@ import { runRandomLoad, type LoadStats } from '../../src/verify/runRandomLoad';
 import type { ServerProcess } from '../support/serverProcess';
 import { openSse, type SseConnection } from '../support/sseClient';
 import { waitFor } from '../support/waitFor';
+import { TEST_HEADERS } from '../support/credentials';
 
 export interface FaultRunOptions {
   /** The service instances, looked up at each request (a fault may replace one). */
@@ -76,6 +77,7 @@ export async function runUnderFault(options: FaultRunOptions): Promise<FaultOutc
   const probe = readinessProbe(options.instances);
   let loadDone = false;
   const load = runRandomLoad({
+    headers: TEST_HEADERS,
     baseUrl: (client, request) => {
       const instances = options.instances();
       return instances[(client + request) % instances.length].url;
@@ -115,7 +117,7 @@ export async function runUnderFault(options: FaultRunOptions): Promise<FaultOutc
   const finals: Operation[] = [];
   try {
     for (const instance of options.instances()) {
-      const reader = new RecordingSeatClient(instance.url, history, agent);
+      const reader = new RecordingSeatClient(instance.url, history, agent, undefined, TEST_HEADERS);
       for (const seat of seats) {
         finals.push((await reader.call({ client: clients, seat, kind: 'get' })).op);
       }

@@ -5,18 +5,28 @@ import { lockCapClient } from '../../src/http/lockCapClient';
 import type { HoldEnvelope } from '../../src/http/holdSchemas';
 import type { LockResponse } from '../../src/http/schemas';
 import { codeOf, expectProblem, ok } from '../support/api';
+import { guestSession, type GuestSessionCredentials } from '../support/credentials';
 import { serve, type Served } from '../support/serve';
 
 describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
   let api: Served;
+  /** Each user of a test is a guest session (the cap counts guest sessions, not API keys). */
+  let sessions: Map<string, GuestSessionCredentials>;
+  beforeEach(() => (sessions = new Map()));
   afterEach(async () => api?.stop());
 
-  /** A lock as `userId`, from the client address `from` (told by a trusted proxy). */
-  const lock = (seat: string, userId: string, from?: string) =>
-    api.api.reply<LockResponse>('POST', `/seats/${seat}/lock`, {
-      body: { userId },
-      headers: from ? { 'x-forwarded-for': from } : {},
+  /** A request as guest `user` (their session started on first use), from the address `from`. */
+  const as = async (user: string, action: string, seat: string, from?: string) => {
+    const forwarded: Record<string, string> = from ? { 'x-forwarded-for': from } : {};
+    let session = sessions.get(user);
+    if (!session) sessions.set(user, (session = await guestSession(api.url, forwarded)));
+    return api.api.reply<LockResponse>('POST', `/seats/${seat}/${action}`, {
+      body: {},
+      headers: { ...forwarded, ...(await session.credentials(undefined)) },
     });
+  };
+  /** A lock as guest `user`, from the client address `from` (told by a trusted proxy). */
+  const lock = (seat: string, user: string, from?: string) => as(user, 'lock', seat, from);
 
   it('refuses the lock past the cap for all the users of one address, and tells nobody how many others hold', async () => {
     api = await serve({ rows: 1, seatsPerRow: 8, maxLocksPerClient: 3, trustProxy: ['loopback'] });
@@ -33,12 +43,13 @@ describe('MAX_LOCKS_PER_CLIENT over HTTP (in memory)', () => {
     const problem = expectProblem(refused, 409, 'TOO_MANY_CLIENT_LOCKS');
     expect(problem.detail).to.match(/network address/);
     expect(problem.detail, 'no count of what others behind it hold').not.to.match(/hold \d/);
-    for (const other of ['u1', 'u2', 'u3']) expect(refused.text).not.to.include(other);
+    for (const other of ['u1', 'u2', 'u3'])
+      expect(refused.text).not.to.include(sessions.get(other)!.userId);
     expect(ok(await api.api.get('A4')).seat.state).to.equal('available');
 
     expect((await lock('A1', 'u1', '203.0.113.9')).status, 'a retry on a held seat').to.equal(200);
     expect((await lock('A4', 'u4', '198.51.100.2')).status, 'another address').to.equal(200);
-    await api.api.release('A2', 'u2');
+    ok(await as('u2', 'release', 'A2', '203.0.113.9'));
     expect((await lock('A5', 'u5', '203.0.113.9')).status, 'a release frees a place').to.equal(200);
     const metrics = (await api.call('GET', '/metrics')).text;
     expect(metrics).to.include('seat_requests_refused_total{code="TOO_MANY_CLIENT_LOCKS"} 1');

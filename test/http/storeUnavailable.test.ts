@@ -30,6 +30,7 @@ function failingStore(outcome: UnavailableOutcome): {
     get: (id) => guard(() => inner.get(id)),
     list: (query) => guard(() => inner.list(query)),
     summary: () => guard(() => inner.summary()),
+    seatsOf: (userId) => guard(() => inner.seatsOf(userId)),
     subscribe: (listener) => inner.subscribe(listener),
     close: () => inner.close(),
     ping: () => guard(async () => undefined),

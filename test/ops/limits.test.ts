@@ -16,6 +16,7 @@ import { errorHandler } from '../../src/http/errorHandler';
 import { seatActionRateLimit } from '../../src/http/rateLimit';
 import { codeOf, expectProblem, ok } from '../support/api';
 import { serve, type Served } from '../support/serve';
+import { guestSession } from '../support/credentials';
 
 describe('abuse limits', () => {
   let api: Served;
@@ -50,10 +51,18 @@ describe('abuse limits', () => {
       expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).to.throw(ConfigError);
     });
     it('counts this host’s own clients too, and believes X-Forwarded-For only from the listed proxies', async () => {
+      // A guest, not the test API key: a key has a bucket of its own, whatever the address.
+      const asGuest = async (headers: Record<string, string> = {}) => {
+        const guest = await guestSession(api.url);
+        return { ...headers, ...(await guest.credentials(undefined)) };
+      };
       api = await serve({ rateLimitPerMinute: 2, maxLocksPerUser: 0 });
+      const guest = await asGuest();
       const statuses = [];
       for (let i = 0; i < 3; i++) {
-        statuses.push((await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } })).status);
+        statuses.push(
+          (await api.call('POST', '/seats/A1/lock', { body: {}, headers: guest })).status,
+        );
       }
       expect(statuses, 'a loopback client is limited like any other').to.deep.equal([
         200, 200, 429,
@@ -61,10 +70,11 @@ describe('abuse limits', () => {
       await api.stop();
 
       api = await serve({ rateLimitPerMinute: 2, trustProxy: ['loopback'], maxLocksPerUser: 0 });
+      let credentials = await asGuest();
       const forwarded = (xff: string) =>
         api.call('POST', '/seats/A1/lock', {
-          body: { userId: 'u' },
-          headers: { 'x-forwarded-for': xff },
+          body: {},
+          headers: { 'x-forwarded-for': xff, ...credentials },
         });
       const viaProxy = [];
       for (let i = 0; i < 3; i++) viaProxy.push((await forwarded('203.0.113.7')).status);
@@ -80,6 +90,7 @@ describe('abuse limits', () => {
       await api.stop();
 
       api = await serve({ rateLimitPerMinute: 2, trustProxy: ['10.0.0.0/8'], maxLocksPerUser: 0 });
+      credentials = await asGuest();
       const picked = [];
       for (const xff of ['192.0.2.1', '192.0.2.2', '192.0.2.3'])
         picked.push((await forwarded(xff)).status);

@@ -6,13 +6,22 @@ import { createApp } from '../../src/app';
 import { openApiPath } from '../../src/http/openApiDocument';
 import { checked } from '../support/documented';
 import { ok } from '../support/api';
+import { guestSession } from '../support/credentials';
 import { serve, type Served } from '../support/serve';
 
 /** The parts of the OpenAPI document these tests read. */
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown> } | undefined>>;
-  components: { schemas: Record<string, { required?: string[] }> };
+  paths: Record<string, Record<string, Operation | undefined>>;
+  components: {
+    schemas: Record<string, { required?: string[] }>;
+    securitySchemes?: Record<string, { type: string; scheme: string }>;
+  };
+}
+
+interface Operation {
+  responses: Record<string, { headers?: Record<string, unknown> }>;
+  security?: Array<Record<string, string[]>>;
 }
 
 interface Layer {
@@ -74,6 +83,29 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     expect(page.text).not.to.match(/<script|https?:\/\/(?!localhost)/i);
   });
 
+  it('documents the bearer scheme, and 401 (and 403 for callers) on every route that needs a credential', async () => {
+    api = await serve();
+    const doc = ok(await api.api.reply<OpenApiDocument>('GET', '/openapi.json'));
+    expect(doc.components.securitySchemes?.bearer).to.include({ type: 'http', scheme: 'bearer' });
+    for (const route of api.routes) {
+      const operation = doc.paths[openApiPath(route.path)][route.method]!;
+      const statuses = Object.keys(operation.responses);
+      const what = `${route.method} ${route.path}`;
+      if (route.security === 'public') {
+        expect(operation.security ?? [], what).to.deep.equal([]);
+        expect(statuses, what).not.to.include('401');
+        continue;
+      }
+      expect(operation.security, what).to.deep.equal([{ bearer: [] }]);
+      expect(statuses, what).to.include('401');
+      expect(operation.responses['401'].headers, what).to.have.property('WWW-Authenticate');
+      if (route.security === 'caller') expect(statuses, what).to.include.members(['400', '403']);
+    }
+    const writes = api.routes.filter((r) => r.method !== 'get' && r.path.includes('/seats/'));
+    expect(writes.length).to.be.greaterThan(5);
+    for (const route of writes) expect(route.security, route.path).to.equal('caller');
+  });
+
   it('every route answers as documented across successes and problems', async () => {
     checked.clear();
     const clock = new SimulatedClock();
@@ -91,7 +123,8 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/events', { body: { id: 'e', name: 'E', layout }, headers: admin });
     await api.call('POST', '/events', { body: { id: 'e', name: 'E', layout }, headers: admin }); // 409
     await api.call('POST', '/events', { body: { name: 'E', layout: {} }, headers: admin }); // 400
-    await api.call('POST', '/events', { body: { name: 'E', layout } }); // 401
+    const anonymous = { authorization: '' };
+    await api.call('POST', '/events', { body: { name: 'E', layout }, headers: anonymous }); // 401
     await api.call('GET', '/events?state=onSale');
     await api.api.getEvent('e');
     await api.api.getEvent('nope'); // 404
@@ -110,7 +143,7 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
       const at = `${prefix}/holds/${made.ok ? made.body.hold.id : undefined}`;
       await as('POST', `${prefix}/holds`, { userId: 'ivan', seats }); // 409
       await as('POST', `${prefix}/holds`, { userId: 'ivan', count: 9 }); // 409
-      await api.call('POST', `${prefix}/holds`, { body: { userId: 'ivan', seats } }); // 401
+      await api.call('POST', `${prefix}/holds`, { body: { seats }, headers: anonymous }); // 401
       await as('GET', `${at}?userId=hana`);
       await as('GET', `${at}?userId=ivan`); // 404
       await as('POST', `${at}/seats`, { userId: 'hana', seats: [] }); // 400
@@ -142,6 +175,12 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/seats/A2/release', { body: { userId: 'alice' } }); // 409
     await api.call('POST', '/seats/A3/confirm', { body: { userId: 'bob' } }); // 409
     await api.call('POST', '/seats/A3/confirm', { body: {} }); // 400
+    await api.call('POST', '/seats/A4/lock', { body: {}, headers: anonymous }); // 401
+    const guest = await guestSession(api.url);
+    const asGuest = await guest.credentials(undefined);
+    await api.call('POST', '/seats/A4/lock', { body: { userId: 'alice' }, headers: asGuest }); // 403
+    await api.call('GET', '/me/seats', { headers: asGuest });
+    await api.call('GET', '/me/seats?userId=alice');
     await api.api.get('A1');
     await api.api.summary();
     await api.call('GET', '/seats/states');
@@ -169,6 +208,11 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
       'post /seats/:id/lock 400',
       'post /seats/:id/lock 413',
       'post /seats/:id/lock 404',
+      'post /seats/:id/lock 401',
+      'post /seats/:id/lock 403',
+      'post /events 401',
+      'get /me/seats 200',
+      'get /me/seats 400',
       'post /seats/:id/release 409',
       'get /readyz 503',
     ]);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { apiClient, ok } from '../support/api';
+import { TEST_API_KEY_DIGEST } from '../support/credentials';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -13,7 +14,13 @@ function startProcess(env: Record<string, string>): ChildProcess {
     {
       cwd: ROOT,
       // In memory, one process, whatever the developer's shell has (DATABASE_URL may point at a real database).
-      env: { ...process.env, DATABASE_URL: '', WORKERS: '1', ...env },
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        WORKERS: '1',
+        API_KEYS: TEST_API_KEY_DIGEST,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { shutdown, trackConnections } from '../../src/process/shutdown';
 import { lockResponseSchema } from '../../src/http/schemas';
+import { TEST_API_KEY_DIGEST } from '../support/credentials';
 import { captureLog, type LogLine } from '../support/logLines';
 import {
   rawConnection,
@@ -35,7 +36,7 @@ function expectCleanOutcome(outcome: Outcome, seat: string, seatsHandled: Set<st
 
 describe('graceful shutdown', () => {
   it('drains: hooks and `closing` fire, the request in flight completes, then the store closes', async () => {
-    const seatApp = createApp();
+    const seatApp = createApp({ apiKeyDigests: [TEST_API_KEY_DIGEST] });
     const store = seatApp.store as MemorySeatStore;
     const server = seatApp.app.listen(0);
     const connections = trackConnections(server);
@@ -82,7 +83,7 @@ describe('graceful shutdown', () => {
 
   it('cuts connections still open after SHUTDOWN_TIMEOUT_MS and reports `forced`', async () => {
     expect(loadConfig({}).SHUTDOWN_TIMEOUT_MS).to.equal(10_000);
-    const seatApp = createApp();
+    const seatApp = createApp({ apiKeyDigests: [TEST_API_KEY_DIGEST] });
     const server = seatApp.app.listen(0);
     const connections = trackConnections(server);
     await new Promise((resolve) => server.once('listening', resolve));
@@ -122,6 +123,7 @@ describe('graceful shutdown', () => {
             LOG_LEVEL: 'info',
             RATE_LIMIT_PER_MINUTE: '0',
             MAX_LOCKS_PER_CLIENT: '0',
+            API_KEYS: TEST_API_KEY_DIGEST,
           },
           stdio: ['ignore', 'pipe', 'inherit'],
         },

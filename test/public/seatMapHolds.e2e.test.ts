@@ -37,8 +37,8 @@ describe('seat map holds in headless Chromium', function () {
       openAuth: true, // the page names its user (AUTH=off) until it starts guest sessions
     });
     try {
-      const alice = await openSeatMap(browser(), url, 'alice');
-      const bob = await openSeatMap(browser(), url, 'bob');
+      const alice = await openSeatMap(browser(), url);
+      const bob = await openSeatMap(browser(), url);
 
       // Alice clicks four seats: one hold, one countdown; bob sees them taken, live.
       for (const id of ['C5', 'C6', 'C7', 'C8']) {
@@ -134,8 +134,8 @@ describe('seat map holds in headless Chromium', function () {
         headers: { Authorization: `Bearer ${KEY}` },
       });
       expect(created.status).to.equal(201);
-      const alice = await openSeatMap(browser(), `${url}/?event=duel`, 'alice');
-      const bob = await openSeatMap(browser(), `${url}/?event=duel`, 'bob');
+      const alice = await openSeatMap(browser(), `${url}/?event=duel`);
+      const bob = await openSeatMap(browser(), `${url}/?event=duel`);
       expect(await alice.textContent('#best-submit')).to.equal('Best available: 2 seats');
       for (const page of [alice, bob]) {
         await page.fill('#best-count', '4');

@@ -687,6 +687,30 @@ export const storeContractCases: StoreContractCase[] = [
       ),
   },
   {
+    name: "finds a user's locked and booked seats, in seat order, and forgets them when they end (seatsOf)",
+    run: (factory) =>
+      withStores(factory, { rows: 1, seatsPerRow: 4, ttlMs: 1000 }, 1, async ([store], clock) => {
+        const now = START;
+        await store.apply('A3', lock('alice', 'L3', now));
+        await store.apply('A1', lock('alice', 'L1', now));
+        await store.apply('A2', lock('bob', 'L2', now));
+        await store.apply('A4', lock('alice', 'L4', now));
+        await store.apply('A3', confirm('alice', now, 'L3'));
+        await store.apply('A4', release('alice', now, 'L4'));
+        const mine = await store.seatsOf('alice');
+        expect(mine.map(({ id, state }) => `${id} ${state}`)).to.deep.equal([
+          'A1 locked',
+          'A3 booked',
+        ]);
+        expect(mine[0].context.lock).to.include({ userId: 'alice', lockId: 'L1' });
+        expect((await store.seatsOf('bob')).map((seat) => seat.id)).to.deep.equal(['A2']);
+        expect(await store.seatsOf('nobody')).to.deep.equal([]);
+        await factory.passTime(store, clock, 1000);
+        expect((await store.seatsOf('alice')).map((seat) => seat.id)).to.deep.equal(['A3']);
+        expect(await store.seatsOf('bob')).to.deep.equal([]);
+      }),
+  },
+  {
     name: 'answers ping while it can serve',
     run: (factory) =>
       withStores(factory, { rows: 1, seatsPerRow: 1, ttlMs: 1000 }, 1, async ([store]) => {

@@ -14,6 +14,7 @@ import type {
   SeatSummary,
   SeatTransition,
 } from '../../src/store/SeatStore';
+import { ownerOf } from '../../src/store/seatRecord';
 import type { Venue } from '../../src/venue';
 import type { LockQuota } from '../../src/store/LockQuota';
 import { MemoryLockQuota } from '../../src/store/memory/MemoryLockQuota';
@@ -103,6 +104,11 @@ export class CheckThenActSeatStore implements SeatStore {
     const counts = { available: 0, locked: 0, booked: 0 };
     for (const { state } of (await this.list({ limit: this.venue.size })).seats) counts[state]++;
     return { total: this.venue.size, ...counts };
+  }
+
+  /** A scan: this store is a broken stand-in, never big. */
+  async seatsOf(userId: string): Promise<SeatRecord[]> {
+    return [...this.seats.keys()].map((id) => this.record(id)).filter((s) => ownerOf(s) === userId);
   }
 
   subscribe(_listener: (transition: SeatTransition) => void): () => void {

@@ -111,11 +111,12 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
   async function send(method: string, path: string, sent: SendOptions = {}): Promise<Received> {
     const payload =
       sent.rawBody ?? (sent.body === undefined ? undefined : JSON.stringify(sent.body));
+    // By lower-case name, so a test's own `Authorization` (`''`: none) replaces the credentials'.
     const headers: Record<string, string> = {
-      ...(await credentials(
-        userIdOf(sent.body ?? (payload && parseJson(payload))) ?? sent.actingFor,
-      )),
-      ...sent.headers,
+      ...lowerCased(
+        await credentials(userIdOf(sent.body ?? (payload && parseJson(payload))) ?? sent.actingFor),
+      ),
+      ...lowerCased(sent.headers),
     };
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
     let received: Received;
@@ -350,4 +351,11 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `headers` with every name in lower case. */
+function lowerCased(headers: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }

@@ -19,15 +19,16 @@ export function seatButton(id: string, state?: string, mine?: boolean): string {
 }
 
 /**
- * Opens the seat map at `url` in a context of its own (its own localStorage: another user), fails
- * the test on any page error, waits until it is live with its seats shown, and types `name`.
+ * Opens the seat map at `url` in a context of its own (its own localStorage: another visitor, who
+ * gets a guest session of their own), fails the test on any page error, and waits until it is
+ * live with its seats shown.
  *
  * @example
  * ```ts
- * const alice = await openSeatMap(browser, `${url}/?event=duel`, 'alice');
+ * const alice = await openSeatMap(browser, `${url}/?event=duel`);
  * ```
  */
-export async function openSeatMap(browser: Browser, url: string, name: string): Promise<Page> {
+export async function openSeatMap(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (err) => {
@@ -36,7 +37,6 @@ export async function openSeatMap(browser: Browser, url: string, name: string): 
   await page.goto(url);
   await page.waitForSelector('#connection[data-live="true"]');
   await page.waitForSelector('#grid[aria-busy="false"]');
-  await page.fill('#user-name', name);
   return page;
 }
 

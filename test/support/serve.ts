@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type SeatApp } from '../../src/app';
 import { applyServerTimeouts, type ServerTimeouts } from '../../src/http/serverTimeouts';
 import { apiClient, type ApiClient, type Received, type SendOptions } from './api';
+import { TEST_API_KEY_DIGEST } from './credentials';
 
 export interface Served extends SeatApp {
   /** `http://127.0.0.1:<port>`. */
@@ -39,7 +40,11 @@ export async function serve(
   options: AppOptions = {},
   { timeouts }: ServeOptions = {},
 ): Promise<Served> {
-  const seatApp = createApp(options);
+  // Every test app accepts the test API key, so the typed client acts for its body's userId.
+  const seatApp = createApp({
+    ...options,
+    apiKeyDigests: [TEST_API_KEY_DIGEST, ...(options.apiKeyDigests ?? [])],
+  });
   const listening = await listenLocally(seatApp.app, { timeouts });
   const { server, port, url } = listening;
   seatApp.lifecycle.ready();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { TEST_API_KEY_DIGEST } from './credentials';
 
 /** A service instance running as its own process (`src/process/server.ts`), as in production. */
 export interface ServerProcess {
@@ -59,7 +60,10 @@ export function startServerProcess(
         INSPECT: '0',
         RATE_LIMIT_PER_MINUTE: '0',
         MAX_LOCKS_PER_CLIENT: '0',
+        SESSIONS_PER_MINUTE: '0',
         ...env,
+        // The test API key (test/support/credentials.ts), beside any key the test configures.
+        API_KEYS: [TEST_API_KEY_DIGEST, env.API_KEYS].filter(Boolean).join(','),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

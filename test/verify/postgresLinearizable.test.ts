@@ -9,6 +9,7 @@ import { runRandomLoad, type LoadStats } from '../../src/verify/runRandomLoad';
 import { usePostgres } from '../support/postgres';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { waitFor } from '../support/waitFor';
+import { TEST_HEADERS } from '../support/credentials';
 
 /** Short enough that expiries (by either instance's sweeper, or by the next event) race confirms. */
 const TTL_MS = 200;
@@ -94,6 +95,7 @@ describe('Linearizability on PostgreSQL: two server processes sharing one venue'
   for (const seed of seeds()) {
     it(`${CLIENTS} clients alternating between the instances on ${ROW_A.length} seats, seed ${seed}: linearizable`, async () => {
       const stats = await runRandomLoad({
+        headers: TEST_HEADERS,
         // Each client alternates: consecutive requests of one user go to different processes.
         baseUrl: (client, request) => instances[(client + request) % 2].url,
         clients: CLIENTS,
@@ -130,6 +132,7 @@ describe('Linearizability on PostgreSQL: two server processes sharing one venue'
     };
     const load = (batchSeed: number, operationsPerClient: number) =>
       runRandomLoad({
+        headers: TEST_HEADERS,
         baseUrl: route,
         clients: CLIENTS,
         seats: ROW_B,
@@ -160,7 +163,13 @@ describe('Linearizability on PostgreSQL: two server processes sharing one venue'
       });
       // Make sure requests are inside the victim when it dies: a burst of locks, one per seat,
       // and the kill a few ms later, while some are between their stamp and their commit.
-      const victim = new RecordingSeatClient(instances[1].url, history, burstAgent);
+      const victim = new RecordingSeatClient(
+        instances[1].url,
+        history,
+        burstAgent,
+        undefined,
+        TEST_HEADERS,
+      );
       ROW_B.forEach((seat, k) =>
         burst.push(
           victim.call({ client: CLIENTS + 1 + k, seat, kind: 'lock', userId: `c${seed}u${k}` }),
@@ -184,7 +193,13 @@ describe('Linearizability on PostgreSQL: two server processes sharing one venue'
     const agent = new http.Agent({ keepAlive: true });
     try {
       for (const instance of instances) {
-        const reader = new RecordingSeatClient(instance.url, history, agent);
+        const reader = new RecordingSeatClient(
+          instance.url,
+          history,
+          agent,
+          undefined,
+          TEST_HEADERS,
+        );
         for (const seat of ROW_B) await reader.call({ client: CLIENTS, seat, kind: 'get' });
       }
     } finally {

@@ -5,6 +5,7 @@ import { runRandomLoad, type LoadStats } from '../../src/verify/runRandomLoad';
 import { Venue } from '../../src/venue';
 import { CheckThenActSeatStore } from '../support/CheckThenActSeatStore';
 import { serve } from '../support/serve';
+import { TEST_HEADERS } from '../support/credentials';
 
 const SEATS = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
 
@@ -22,6 +23,7 @@ async function recordRun(seed: number, options: AppOptions): Promise<LoadStats> 
   const served = await serve(options);
   try {
     return await runRandomLoad({
+      headers: TEST_HEADERS,
       baseUrl: served.url,
       clients: 50,
       seats: SEATS,

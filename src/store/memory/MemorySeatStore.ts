@@ -24,6 +24,7 @@ import { seatChanges, seatReply, type SeatChange } from '../../../machines/run/s
 import { applySeatEvent, restoreSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import { isInitial, toRecord } from '../seatRecord';
 import { StateIndex } from './StateIndex';
+import { UserSeatIndex } from './UserSeatIndex';
 import { MemoryClientLockQuota } from './MemoryClientLockQuota';
 import { MemoryHoldStore } from './MemoryHoldStore';
 import type { HoldStore } from '../HoldStore';
@@ -92,6 +93,8 @@ export class MemorySeatStore implements SeatStore {
   private readonly entries = new Map<number, Entry>();
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
   private readonly states: StateIndex;
+  /** Which seats each user holds or booked (`seatsOf`). */
+  private readonly users = new UserSeatIndex();
   private readonly feed = new TransitionFeed();
   /** What the actor being sent to emitted; `send` is synchronous so one list is enough. */
   private emitted: SeatEmitted[] = [];
@@ -191,6 +194,11 @@ export class MemorySeatStore implements SeatStore {
     return seatSummary(this.venue.size, locked, booked);
   }
 
+  /** The seats `userId` holds locked or has booked, in seat order, from an index (no scan). */
+  async seatsOf(userId: string): Promise<SeatRecord[]> {
+    return this.users.of(userId).map((index) => this.recordAt(index));
+  }
+
   subscribe(listener: (transition: SeatTransition) => void): () => void {
     return this.feed.subscribe(listener);
   }
@@ -204,6 +212,7 @@ export class MemorySeatStore implements SeatStore {
     this.deadlines.clear();
     this.live.clear();
     this.states.clear();
+    this.users.clear();
     this.feed.clear();
   }
 
@@ -335,6 +344,7 @@ export class MemorySeatStore implements SeatStore {
 
   /** Drops, freezes or keeps the seat's actor, and arms or disarms its expiry timer. */
   private keep(index: number, found: Entry | undefined, seat: SeatRecord, actor: SeatActor): void {
+    this.users.update(index, seat);
     if (isInitial(seat)) {
       actor.stop();
       if (found) this.disarm(index, found);

@@ -141,6 +141,10 @@ export class PostgresSeatStore implements SeatStore {
     return this.reader.summary();
   }
 
+  seatsOf(userId: string): Promise<SeatRecord[]> {
+    return this.reader.seatsOf(userId);
+  }
+
   subscribe(listener: (transition: SeatTransition) => void): () => void {
     return this.feed.subscribe(listener);
   }

@@ -2,7 +2,7 @@ import type { SeatStateValue } from '../../../machines/seatTypes';
 import { restoreSeat, seatAt, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
-import { toRecord } from '../seatRecord';
+import { ownerOf, toRecord } from '../seatRecord';
 import type { ListQuery, SeatPage, SeatRecord, SeatSummary } from '../SeatStore';
 import { seatSummary } from '../TransitionFeed';
 import { seatIndex, type SeatRow } from './seatRow';
@@ -89,6 +89,16 @@ export class SeatReader {
     }
     if (from < end) runs.push([from, end]);
     return runs;
+  }
+
+  /** The seats `userId` holds locked or has booked, as of now, in seat order. */
+  async seatsOf(userId: string): Promise<SeatRecord[]> {
+    const { db, eventId, layout } = this.options;
+    const { rows } = await db.query<SeatRow>(sql.selectSeatsOfUser, [eventId, userId], 'read');
+    // A lock past its deadline the sweeper has not written down yet is no longer the user's.
+    return rows
+      .map((row) => toRecord(layout.idAt(row.idx), this.asOfNow(restoreSeat(row.snapshot))))
+      .filter((seat) => ownerOf(seat) === userId);
   }
 
   async summary(): Promise<SeatSummary> {

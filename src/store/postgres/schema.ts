@@ -111,6 +111,9 @@ const MIGRATIONS: string[] = [
      until bigint NOT NULL,
      PRIMARY KEY (event_id, id)
    );`,
+  // A user's bookings by index, for GET /me/seats (their locks are found by seat_holder).
+  `CREATE INDEX IF NOT EXISTS seat_booker
+     ON seat (event_id, (snapshot #>> '{context,booking,userId}')) WHERE state = 'booked';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

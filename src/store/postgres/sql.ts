@@ -36,6 +36,11 @@ export const sql = {
   /** The indexes of the seats with `$2 <= idx < $3` whose row is not available, in order. */
   selectTakenRange: `SELECT idx FROM seat
            WHERE event_id = $1 AND idx >= $2 AND idx < $3 AND state <> 'available' ORDER BY idx`,
+  /** The rows of the seats user `$2` holds locked or has booked (indexes seat_holder, seat_booker). */
+  selectSeatsOfUser: `SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND holder = $2
+       UNION SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND state = 'booked'
+         AND snapshot #>> '{context,booking,userId}' = $2
+       ORDER BY idx`,
   /** Whether the database answers at all. */
   ping: 'SELECT 1',
   /** Keeps key `$1` as `$2` unless the key exists, and returns the key kept (first writer wins). */
