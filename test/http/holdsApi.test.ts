@@ -228,7 +228,9 @@ describe('holds without a credential', () => {
   it('are refused with 401 UNAUTHENTICATED: a hold acts for the caller the credential proves', async () => {
     const served = await serve({ rows: 1, seatsPerRow: 4 });
     try {
-      expectProblem(await served.api.hold('alice', ['A1']), 401, 'UNAUTHENTICATED');
+      const anonymous = apiClient(served.url, { credentials: () => ({}) });
+      expectProblem(await anonymous.hold('alice', ['A1']), 401, 'UNAUTHENTICATED');
+      anonymous.close();
       expect(ok(await served.api.get('A1')).seat.state).to.equal('available');
     } finally {
       await served.stop();
