@@ -181,6 +181,7 @@ describe('API documentation (one zod source → OpenAPI 3.1)', () => {
     await api.call('POST', '/seats/A4/lock', { body: { userId: 'alice' }, headers: asGuest }); // 403
     await api.call('GET', '/me/seats', { headers: asGuest });
     await api.call('GET', '/me/seats?userId=alice');
+    await api.call('GET', '/me/seats'); // 400: an API key names the user
     await api.api.get('A1');
     await api.api.summary();
     await api.call('GET', '/seats/states');
