@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { createApp, type SeatApp } from '../../../src/app';
+import { HoldService } from '../../../src/boxOffice/HoldService';
 import { outcome } from '../../support/outcome';
 import { usePostgresStores } from '../../support/postgres';
 
@@ -63,5 +64,39 @@ describe('MAX_LOCKS_PER_CLIENT on PostgreSQL (PostgresClientLockQuota)', functio
     } finally {
       await client.end();
     }
+  });
+  it('counts held seats across two instances, all or nothing, extensions included', async () => {
+    const holdService = async () => {
+      const store = await open();
+      const clientQuota = store.createClientLockQuota(3);
+      onClose(() => clientQuota.close());
+      const limits = { ttlMs: 60_000, maxExtensions: 2, maxMs: 30 * 60_000, maxSeats: 4 };
+      const holds = store.createHolds();
+      return new HoldService({
+        eventId: 'default',
+        seats: store,
+        holds,
+        clock,
+        limits,
+        clientQuota,
+      });
+    };
+    const [one, two] = [await holdService(), await holdService()];
+    const from = '192.0.2.44';
+    const hold = await one.create('g1', ['A8', 'A9'], from);
+    expect(await outcome(two.create('g2', ['A10', 'B9'], from))).to.equal(
+      '409 TOO_MANY_CLIENT_LOCKS',
+    );
+    expect(await outcome(two.addSeats('g1', hold.id, ['A10', 'B9'], from))).to.equal(
+      '409 TOO_MANY_CLIENT_LOCKS',
+    );
+    // Extended past its first deadline, the hold still counts (its rows last as long as it can).
+    clock.increment(50_000);
+    await two.extend('g1', hold.id);
+    clock.increment(50_000);
+    expect(await outcome(one.create('g3', ['B8', 'B9'], from))).to.equal(
+      '409 TOO_MANY_CLIENT_LOCKS',
+    );
+    expect(await outcome(one.create('g3', ['B8'], from))).to.equal('200');
   });
 });
