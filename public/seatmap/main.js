@@ -391,7 +391,7 @@ async function loadStates() {
   mine.prune((id) => {
     const index = layout.indexOf(id);
     return index < 0 ? undefined : states.stateAt(index);
-  }, Date.now());
+  });
   showCounts(el.summary, states.counts);
   if (overview) {
     drawOverview();

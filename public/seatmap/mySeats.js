@@ -62,15 +62,14 @@ export class MySeats {
 
   /**
    * Forgets the seats that the server no longer shows as the user's (a lock that ran out while the
-   * page was closed, or a service restart), judged from the seats just loaded.
+   * page was closed, or a service restart), judged from the seats just loaded: the server decides
+   * whether a lock still holds, the page never compares its deadline with its own clock.
    * @param {(id: string) => SeatState | undefined} stateOf the state on screen, if the seat is
-   * @param {number} now
    */
-  prune(stateOf, now) {
+  prune(stateOf) {
     for (const [id, entry] of this.seats) {
       const state = stateOf(id);
-      const gone = entry.state === 'locked' && entry.expiresAt <= now;
-      if (gone || (state !== undefined && state !== entry.state)) this.seats.delete(id);
+      if (state !== undefined && state !== entry.state) this.seats.delete(id);
     }
     this.save();
   }
