@@ -102,7 +102,7 @@ export class SeatEventHub {
     this.maxReplayBytes = options.maxReplayBytes ?? 32 * 1024;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.unsubscribe = source.subscribe((transition) => this.publish(transition));
-    this.unsubscribeGaps = source.subscribeGaps?.(() => this.resync()) ?? (() => undefined);
+    this.unsubscribeGaps = source.subscribeGaps(() => this.resync());
   }
 
   /** Open streams right now (a test checks it returns to 0 after clients leave). */

@@ -134,7 +134,7 @@ async function serve(config: Config): Promise<void> {
 /** The session key the store keeps for every instance, or `undefined` (memory: one per process). */
 async function sharedSessionKey(store: SeatStore): Promise<string | undefined> {
   try {
-    return await store.sessionKey?.();
+    return await store.sessionKey();
   } catch (err) {
     console.error(
       `Cannot start: cannot read the session key from the database: ${(err as Error).message}`,

@@ -142,9 +142,10 @@ export interface SeatStore {
   /**
    * Calls `listener` when the store may have missed transitions made elsewhere (a shared store
    * whose notification connection was lost and is back): subscribers should reload what they show.
-   * A store that cannot miss any (memory) does not have it.
+   * A store that cannot miss any (memory) says so by never calling it; every store answers, so a
+   * shared store cannot forget it and leave event streams silently stale.
    */
-  subscribeGaps?(listener: () => void): () => void;
+  subscribeGaps(listener: () => void): () => void;
   /** Stops every actor and timer. */
   close(): Promise<void>;
   /**
@@ -166,9 +167,11 @@ export interface SeatStore {
   /**
    * The key guest sessions are signed with when `SESSION_SECRET` is unset, kept where the seats are
    * so every instance sharing the store accepts every instance's sessions (PostgreSQL: generated
-   * once, in a table). A store of one process has none: the service generates one per process.
+   * once, in a table). A store of one process answers `undefined`: the service then generates one
+   * per process. Every store answers, so a shared store cannot forget it and have each instance
+   * refuse the others' sessions.
    */
-  sessionKey?(): Promise<string>;
+  sessionKey(): Promise<string | undefined>;
   /**
    * Where this store's multi-seat holds live, beside their seats, so a hold and its seats change
    * in one atomic step (PostgreSQL: one transaction, across instances). Every store provides its

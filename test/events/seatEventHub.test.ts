@@ -4,7 +4,10 @@ import { SeatEventHub, type SeatEventClient } from '../../src/events/SeatEventHu
 import type { SeatTransition } from '../../src/store/SeatStore';
 import { dataOf, parseSse } from '../support/sseClient';
 
-/** A store stand-in: just the `subscribe` the hub uses, and a way to emit transitions. */
+/**
+ * A store stand-in: the `subscribe` and `subscribeGaps` the hub uses (this one never misses a
+ * transition), and a way to emit transitions.
+ */
 function fakeSource() {
   const listeners = new Set<(t: SeatTransition) => void>();
   return {
@@ -13,6 +16,7 @@ function fakeSource() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    subscribeGaps: (_listener: () => void) => () => undefined,
     emit(
       id: string,
       from: SeatTransition['from'],

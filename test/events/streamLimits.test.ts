@@ -12,6 +12,7 @@ function fakeSource() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    subscribeGaps: (_listener: () => void) => () => undefined,
     emit(id: string) {
       for (const listener of listeners)
         listener({ id, from: 'available', to: 'locked', reason: 'locked', userId: 'u', at: 0 });

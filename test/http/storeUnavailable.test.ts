@@ -32,6 +32,8 @@ function failingStore(outcome: UnavailableOutcome): {
     summary: () => guard(() => inner.summary()),
     seatsOf: (userId) => guard(() => inner.seatsOf(userId)),
     subscribe: (listener) => inner.subscribe(listener),
+    subscribeGaps: (listener) => inner.subscribeGaps(listener),
+    sessionKey: () => inner.sessionKey(),
     close: () => inner.close(),
     ping: () => guard(async () => undefined),
     createLockQuota: (max) => inner.createLockQuota(max),

@@ -37,7 +37,6 @@ describe('seat map in headless Chromium', function () {
       lockTtlMs: TTL,
       clock,
       inspectorUrl: 'http://localhost:4242', // as with INSPECT=1
-      openAuth: true, // the page names its user (AUTH=off) until it starts guest sessions
     });
     try {
       // Some of the house is sold already, so the page has every state to show.
@@ -164,7 +163,6 @@ describe('seat map in headless Chromium', function () {
 
   it('a 100,000-seat event from the API: the overview draws, a section opens, locks elsewhere show up live', async () => {
     const { url, api, eventService, stop } = await serve({
-      openAuth: true, // the page names its user (AUTH=off) until it starts guest sessions
       apiKeyDigests: [DIGEST],
       lockTtlMs: 60_000,
       maxLocksPerUser: 0,

@@ -34,7 +34,6 @@ describe('seat map holds in headless Chromium', function () {
       seatsPerRow: 20,
       lockTtlMs: TTL,
       clock,
-      openAuth: true, // the page names its user (AUTH=off) until it starts guest sessions
     });
     try {
       const alice = await openSeatMap(browser(), url);
@@ -125,7 +124,6 @@ describe('seat map holds in headless Chromium', function () {
     const { url, api, stop } = await serve({
       apiKeyDigests: [DIGEST],
       lockTtlMs: TTL,
-      openAuth: true,
     });
     try {
       // One row of four: the only block of four there is.

@@ -121,6 +121,14 @@ export class CheckThenActSeatStore implements SeatStore {
 
   async ping(): Promise<void> {}
 
+  subscribeGaps(_listener: () => void): () => void {
+    return () => undefined;
+  }
+
+  async sessionKey(): Promise<undefined> {
+    return undefined;
+  }
+
   /** Holds over this store's non-atomic multi-seat step. */
   createHolds(): HoldStore {
     return new MemoryHoldStore((requests) => this.applyAll(requests));

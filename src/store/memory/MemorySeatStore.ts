@@ -203,6 +203,16 @@ export class MemorySeatStore implements SeatStore {
     return this.feed.subscribe(listener);
   }
 
+  /** Never called: every transition of this store happens in this process, none can be missed. */
+  subscribeGaps(_listener: () => void): () => void {
+    return () => undefined;
+  }
+
+  /** None: the seats live in this process only, so the service generates a key per process. */
+  async sessionKey(): Promise<undefined> {
+    return undefined;
+  }
+
   async close(): Promise<void> {
     for (const [index, entry] of this.entries) {
       entry.actor?.stop();
