@@ -7,7 +7,7 @@ import type { Layout } from '../../layout/Layout';
 import { RETRYABLE } from './CompareAndSetApply';
 import type { Database } from './Database';
 import { COUNT_SHARDS } from './schema';
-import { columns, countDelta, seatIndex, type SeatRow } from './seatRow';
+import { countDelta, seatArrays, seatIndex, type SeatRow } from './seatRow';
 import { CHANNEL, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 
@@ -88,17 +88,11 @@ export class MultiSeatApply {
   ): Promise<void> {
     if (steps.length === 0) return;
     const { eventId } = this.options;
-    const rowsOf = (part: typeof steps) => {
-      const written = part.map(({ index, step }) => ({ idx: index, ...columns(step.snapshot) }));
-      return [
+    const rowsOf = (part: typeof steps) =>
+      seatArrays(
         eventId,
-        written.map((w) => w.idx),
-        written.map((w) => w.state),
-        written.map((w) => w.snapshot),
-        written.map((w) => w.lockedUntil),
-        written.map((w) => w.holder),
-      ];
-    };
+        part.map(({ index, step }) => ({ idx: index, snapshot: step.snapshot })),
+      );
     const updated = steps.filter(({ row }) => row !== undefined);
     const inserted = steps.filter(({ row }) => row === undefined);
     if (updated.length > 0) await client.query(sql.writeExpiries, rowsOf(updated));

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { restoreSeat, stepSeat, type SeatStep } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import { COUNT_SHARDS } from './schema';
-import { columns, countDelta, type SeatRow } from './seatRow';
+import { countDelta, seatArrays, type SeatRow } from './seatRow';
 import { CHANNEL, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 import type { Database } from './Database';
@@ -110,15 +110,13 @@ export class Sweeper {
     eventId: string,
     steps: { row: SeatRow; step: SeatStep }[],
   ): Promise<void> {
-    const written = steps.map(({ row, step }) => ({ idx: row.idx, ...columns(step.snapshot) }));
-    await client.query(sql.writeExpiries, [
-      eventId,
-      written.map((w) => w.idx),
-      written.map((w) => w.state),
-      written.map((w) => w.snapshot),
-      written.map((w) => w.lockedUntil),
-      written.map((w) => w.holder),
-    ]);
+    await client.query(
+      sql.writeExpiries,
+      seatArrays(
+        eventId,
+        steps.map(({ row, step }) => ({ idx: row.idx, snapshot: step.snapshot })),
+      ),
+    );
     const perShard = new Map<number, { locked: number; booked: number }>();
     for (const { row, step } of steps) {
       const shard = row.idx % COUNT_SHARDS;

@@ -35,6 +35,31 @@ export function columns(snapshot: SeatSnapshot): {
 }
 
 /**
+ * The parameters of a batched seat write (`sql.writeExpiries`, `sql.insertSeats`): the event, then
+ * one array per column, from each seat's index and new snapshot. The sweeper and the multi-seat
+ * apply both write this way.
+ *
+ * @example
+ * ```ts
+ * await client.query(sql.writeExpiries, seatArrays('default', [{ idx: 0, snapshot }]));
+ * ```
+ */
+export function seatArrays(
+  eventId: string,
+  seats: ReadonlyArray<{ idx: number; snapshot: SeatSnapshot }>,
+): [string, number[], SeatStateValue[], string[], Array<number | null>, Array<string | null>] {
+  const written = seats.map(({ idx, snapshot }) => ({ idx, ...columns(snapshot) }));
+  return [
+    eventId,
+    written.map((w) => w.idx),
+    written.map((w) => w.state),
+    written.map((w) => w.snapshot),
+    written.map((w) => w.lockedUntil),
+    written.map((w) => w.holder),
+  ];
+}
+
+/**
  * How the locked and booked counts change along a path of states.
  *
  * @example
