@@ -88,13 +88,18 @@ async function idleEventMemory(compiled: CompiledBench): Promise<[number, number
 }
 
 /**
- * Each connection takes a seat of its own (the first it is given) and locks and releases it in
- * turn as its own user: every answer a 2xx, every request a real transition.
+ * Each lock-and-release cycle takes the next seat, round the 1,000 (autocannon gives every pass
+ * through the request list a fresh context), and locks and releases it as the seat's own user:
+ * every answer a 2xx, every request a real transition. A lock left by a round cut short is the
+ * same user's, so locking it again succeeds and the release frees it.
  */
 function lockReleaseRequests(prefix: string): Request[] {
-  let seats = 0;
+  let cycles = 0;
   const seatOf = (context: { seat?: string }) => {
-    context.seat ??= `${String.fromCharCode(65 + Math.floor(seats / SEATS_PER_ROW))}${(seats++ % SEATS_PER_ROW) + 1}`;
+    if (context.seat === undefined) {
+      const index = cycles++ % (ROWS * SEATS_PER_ROW);
+      context.seat = `${String.fromCharCode(65 + Math.floor(index / SEATS_PER_ROW))}${(index % SEATS_PER_ROW) + 1}`;
+    }
     return context.seat;
   };
   const action = (name: 'lock' | 'release'): Request => ({
