@@ -2,28 +2,25 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { apiClient, ok } from '../support/api';
+import { transpiledServer } from '../support/compiledBuild';
 import { TEST_API_KEY_DIGEST } from '../support/credentials';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Runs `src/process/server.ts` as `npm start` does, with `env` added. */
+/** Runs the compiled `src/process/server.ts` as `npm start` does, with `env` added. */
 function startProcess(env: Record<string, string>): ChildProcess {
-  return spawn(
-    process.execPath,
-    [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/process/server.ts'],
-    {
-      cwd: ROOT,
-      // In memory, one process, whatever the developer's shell has (DATABASE_URL may point at a real database).
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        WORKERS: '1',
-        API_KEYS: TEST_API_KEY_DIGEST,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  return spawn(process.execPath, [transpiledServer()], {
+    cwd: ROOT,
+    // In memory, one process, whatever the developer's shell has (DATABASE_URL may point at a real database).
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      WORKERS: '1',
+      API_KEYS: TEST_API_KEY_DIGEST,
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function output(child: ChildProcess): { text: () => string } {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
 import { shutdown, trackConnections } from '../../src/process/shutdown';
 import { lockResponseSchema } from '../../src/http/schemas';
+import { transpiledServer } from '../support/compiledBuild';
 import { TEST_API_KEY_DIGEST } from '../support/credentials';
 import { captureLog, type LogLine } from '../support/logLines';
 import {
@@ -113,21 +114,17 @@ describe('graceful shutdown', () => {
     });
 
     it('answers every request in flight fully or refuses it cleanly, then exits 0', async () => {
-      child = spawn(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', 'src/process/server.ts'],
-        {
-          env: {
-            ...process.env,
-            PORT: '0',
-            LOG_LEVEL: 'info',
-            RATE_LIMIT_PER_MINUTE: '0',
-            MAX_LOCKS_PER_CLIENT: '0',
-            API_KEYS: TEST_API_KEY_DIGEST,
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
+      child = spawn(process.execPath, [transpiledServer()], {
+        env: {
+          ...process.env,
+          PORT: '0',
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_PER_MINUTE: '0',
+          MAX_LOCKS_PER_CLIENT: '0',
+          API_KEYS: TEST_API_KEY_DIGEST,
         },
-      );
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       const lines = createInterface({ input: child.stdout! });
       const seatsHandled = new Set<string>();
