@@ -1,8 +1,16 @@
-import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
+import {
+  createActor,
+  initialTransition,
+  type Actor,
+  type InspectionEvent,
+  type Snapshot,
+} from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
 import type {
+  SeatContext,
   SeatEmitted,
   SeatEvent,
+  SeatReply,
   SeatRequestEvent,
   SeatStateValue,
 } from '../../../machines/seatTypes';
@@ -21,8 +29,14 @@ import type {
   SeatTransition,
 } from '../SeatStore';
 import { seatChanges, seatReply, type SeatChange } from '../../../machines/run/seatChanges';
-import { applySeatEvent, restoreSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
-import { isInitial, toRecord } from '../seatRecord';
+import {
+  applySeatEvent,
+  persistSeat,
+  restoreSeat,
+  type SeatSnapshot,
+} from '../../../machines/run/stepSeat';
+import { isInitial, ownerOf } from '../seatRecord';
+import { DeadlineQueue } from './DeadlineQueue';
 import { StateIndex } from './StateIndex';
 import { UserSeatIndex } from './UserSeatIndex';
 import { MemoryClientLockQuota } from './MemoryClientLockQuota';
@@ -35,52 +49,60 @@ import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
 import { seatSummary, TransitionFeed } from '../TransitionFeed';
 
-type SeatActor = Actor<typeof seatMachine>;
-
 /**
- * A seat that is not in the machine's initial state: a live actor (only while locked and recently
- * used) or its actor's persisted snapshot, and while it is locked, the timer that will tell it the
- * lock's deadline has come.
+ * A seat that is not in the machine's initial state, exactly as the machine left it: its state
+ * value and its context (all a persisted snapshot of the seat holds; the machine's own objects,
+ * kept as they are). Nothing else is kept per seat: its expiry is a pair in {@link DeadlineQueue}.
  */
-interface Entry {
-  actor?: SeatActor;
-  snapshot?: Snapshot<unknown>;
-  /** The deadline this seat's expiry is armed at (its timer is shared: see `deadlines`). */
-  expiry?: { until: number };
+interface Cell {
+  value: SeatStateValue;
+  context: SeatContext;
+}
+
+/** What one event did to one seat, before the store keeps it ({@link MemorySeatStore.commit}). */
+interface Step {
+  index: number;
+  before: Cell | undefined;
+  /** The seat as the machine left it (`undefined`: back in the machine's initial state). */
+  after: Cell | undefined;
+  seat: SeatRecord;
+  changes: SeatChange[];
+  reply: SeatReply | undefined;
 }
 
 export interface MemorySeatStoreOptions {
   venue: Layout;
   ttlMs: number;
   clock: Clock;
-  /** xstate inspection callback (the Stately inspector), given to every seat actor. */
-  inspect?: (event: InspectionEvent) => void;
   /**
-   * Most locked seats kept as live actors (default 1024): the most recently used, so a seat under
-   * a rush of requests or about to be confirmed answers without being activated again. Others
-   * are kept as snapshots. Memory stays bounded whatever the number of locks.
+   * xstate inspection callback (the Stately inspector). When given, every event a seat is sent
+   * runs through a live actor of the seat machine, started from the seat's snapshot and stopped
+   * once it has answered, so the inspector sees each seat's actor take the event; without it,
+   * seats are stepped with the machine's pure transition and no actor is created.
    */
-  liveActors?: number;
+  inspect?: (event: InspectionEvent) => void;
 }
 
 /**
- * Seats in this process, as virtual actors (the Orleans idea). A seat in the machine's initial
- * state has no entry and costs nothing. When an event reaches a seat, its actor is activated from
- * the seat's persisted snapshot (or the machine's initial state) and handles it; afterwards the
- * actor is dropped when the seat is back in its initial state, frozen to its persisted snapshot
- * when booked (or available with a lapsed lock to report), and kept live while locked, but only
- * for the {@link MemorySeatStoreOptions.liveActors} most recently used seats: the least recently
- * used is frozen when that bound is passed. So a venue with 100,000 locks holds 100,000 snapshots
- * of a few hundred bytes, not 100,000 actors of ≈ 4 KB that the collector must keep walking.
+ * Seats in this process, as virtual actors (the Orleans idea): the seat machine is each seat's
+ * logic, and a seat's state is the machine's snapshot, kept here between events. A seat in the
+ * machine's initial state has no entry and costs nothing (a 1,000,000-seat venue costs nothing
+ * until touched); any other seat keeps only its state value and context. An event is handed to
+ * the machine with its pure transition (`machines/run/stepSeat`, as the PostgreSQL store does):
+ * the machine decides the next state, the reply and the moves it announces; the store keeps the
+ * result, and drops the entry when the seat is back in its initial state. With an inspector
+ * (`inspect`), the same event goes through a live actor started from the snapshot instead, for the
+ * length of that one event. `test/store/memory/virtualActors.test.ts` checks both against one
+ * eager actor per seat, reply by reply and snapshot by snapshot.
  *
- * A lock's expiry needs time to pass while no request comes, live actor or not: the store keeps
- * one timer per lock deadline (seats due at the same instant, such as a hold's, share it), that
- * sends each seat the machine's own `EXPIRE{now}` event in one synchronous step. The machine decides what that means (expire a due lock, or re-arm when the
- * timer ran early), exactly as for a snapshot restored from storage. The machine still decides
- * every transition; this class only creates, keeps, freezes or drops actors.
+ * A lock's expiry needs time to pass while no request comes: every locked seat's deadline is a
+ * pair in one {@link DeadlineQueue} (one timer for all of them, no object per lock). When a
+ * deadline comes, the store sends each seat still armed at it the machine's own `EXPIRE{now}`
+ * event, all seats due together in one synchronous step; the machine decides what that means,
+ * exactly as for a snapshot restored from storage. This class never decides a transition.
  *
- * Requests are handled synchronously inside `apply` (xstate's `send` on an idle actor runs to
- * completion), so no two requests ever interleave on one seat.
+ * Requests are handled synchronously inside `apply`, so no two requests ever interleave on one
+ * seat.
  *
  * @example
  * ```ts
@@ -90,40 +112,29 @@ export interface MemorySeatStoreOptions {
  */
 export class MemorySeatStore implements SeatStore {
   readonly venue: Layout;
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<number, Cell>();
   /** Which seats are locked and which booked, in seat order: counts and pages without a scan. */
   private readonly states: StateIndex;
   /** Which seats each user holds or booked (`seatsOf`). */
   private readonly users = new UserSeatIndex();
   private readonly feed = new TransitionFeed();
-  /** What the actor being sent to emitted; `send` is synchronous so one list is enough. */
+  /** Every locked seat's deadline, on one timer. */
+  private readonly deadlines: DeadlineQueue;
+  /** With an inspector: the locked seats' live actors, least recently used first. */
+  private readonly live = new Map<number, Actor<typeof seatMachine>>();
+  /** What the live actor being sent to emitted (`send` is synchronous: one list is enough). */
   private emitted: SeatEmitted[] = [];
-  private readonly record = (event: SeatEmitted) => {
-    this.emitted.push(event);
-  };
-  /** The seats with a live actor, least recently used first (a Map keeps insertion order). */
-  private readonly live = new Map<number, Entry>();
-  /** The machine's initial state as a snapshot to step (untouched seats share it: steps are pure). */
-  private initialSeat: SeatSnapshot | undefined;
-  /** The armed lock deadlines: one timer each, and the seats it will tell the time. */
-  private readonly deadlines = new Map<number, { timer: unknown; seats: Set<number> }>();
-  private readonly liveCapacity: number;
+  /** The machine's initial state, stepped by every untouched seat (steps are pure: it is shared). */
+  private readonly initialSeat: SeatSnapshot;
   /** Context of a seat without an entry, shared (never mutated: xstate assigns new objects). */
-  private readonly initialContext: SeatRecord['context'];
-  /**
-   * The machine's initial state as a persisted snapshot: an untouched seat's actor is restored
-   * from it, which is a quarter cheaper than computing the initial state for every activation.
-   */
-  private readonly initialSnapshot: Snapshot<unknown>;
+  private readonly initialContext: SeatContext;
 
   constructor(private readonly options: MemorySeatStoreOptions) {
     this.venue = options.venue;
     this.states = new StateIndex(options.venue.size);
-    const start = createActor(seatMachine, { input: { ttlMs: options.ttlMs }, clock: NO_TIMERS });
-    this.initialSnapshot = start.start().getPersistedSnapshot();
-    start.stop();
-    this.initialContext = toRecord('', this.initialSnapshot).context;
-    this.liveCapacity = options.liveActors ?? 1024;
+    this.deadlines = new DeadlineQueue(options.clock, (due) => this.expire(due));
+    [this.initialSeat] = initialTransition(seatMachine, { ttlMs: options.ttlMs });
+    this.initialContext = this.initialSeat.context;
   }
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
@@ -151,15 +162,16 @@ export class MemorySeatStore implements SeatStore {
     if (new Set(indexes).size !== indexes.length) {
       throw new RangeError('A multi-seat step names one seat twice');
     }
+    let steps = requests.map(({ id, event }, i) => this.stepPurely(indexes[i], id, event));
     const refused: RefusedSeat[] = [];
-    requests.forEach(({ id, event }, i) => {
-      const [next, reply] = applySeatEvent(this.snapshotAt(indexes[i]), event);
-      if (reply?.type !== 'seat.accepted') refused.push({ id, reply, seat: toRecord(id, next) });
-    });
+    for (const { seat, reply } of steps) {
+      if (reply?.type !== 'seat.accepted') refused.push({ id: seat.id, reply, seat });
+    }
     if (refused.length > 0) return { ok: false, refused };
-    const steps = requests.map(({ id, event }, i) => this.step(indexes[i], id, event));
-    for (const { index, from, seat } of steps) this.move(index, from, seat);
-    for (const { seat, changes } of steps) this.announce(seat, changes);
+    // With an inspector, the seats' actors take the events the pure steps have just approved.
+    if (this.options.inspect)
+      steps = requests.map(({ id, event }, i) => this.step(indexes[i], id, event));
+    this.commitAll(steps);
     return { ok: true, seats: steps.map(({ seat }) => seat) };
   }
 
@@ -214,13 +226,10 @@ export class MemorySeatStore implements SeatStore {
   }
 
   async close(): Promise<void> {
-    for (const [index, entry] of this.entries) {
-      entry.actor?.stop();
-      this.disarm(index, entry);
-    }
+    for (const actor of this.live.values()) actor.stop();
+    this.live.clear();
     this.entries.clear();
     this.deadlines.clear();
-    this.live.clear();
     this.states.clear();
     this.users.clear();
     this.feed.clear();
@@ -270,169 +279,174 @@ export class MemorySeatStore implements SeatStore {
     return new MemoryIdempotencyKeys();
   }
 
-  /** How many seats have a live actor right now (for tests and benchmarks). */
-  liveActorCount(): number {
-    return this.live.size;
+  /** How many seats are not in the machine's initial state and so have an entry (tests, benchmarks). */
+  keptCount(): number {
+    return this.entries.size;
   }
 
-  /** How many seats are kept as a frozen snapshot, with no actor (for tests and benchmarks). */
-  frozenCount(): number {
-    return this.entries.size - this.live.size;
-  }
-
-  /** How many seats have a lock expiry armed (one per locked seat; seats due together share a timer). */
-  expiryTimerCount(): number {
-    let armed = 0;
-    for (const entry of this.entries.values()) if (entry.expiry) armed++;
-    return armed;
+  /** How many seats have a lock expiry pending: one per locked seat (for tests and benchmarks). */
+  expiryCount(): number {
+    const armed = new Set<number>();
+    for (const [until, index] of this.deadlines.entries()) {
+      if (this.isArmed(until, index)) armed.add(index);
+    }
+    return armed.size;
   }
 
   /**
-   * Sends `event` to seat `index`'s actor (activated if it has none live), then keeps the seat
-   * as the machine left it: no entry, a frozen snapshot or a live actor; and keeps its expiry
-   * timer, the state index and the listeners in step with what the machine did.
+   * Sends `event` to seat `index` and keeps the seat as the machine left it, with its expiry, the
+   * state index and the listeners in step with what the machine did.
    */
   private deliver(index: number, id: string, event: SeatEvent): ApplyResult {
-    const { from, seat, changes, reply } = this.step(index, id, event);
-    this.move(index, from, seat);
-    this.announce(seat, changes);
-    return { reply, seat };
+    const step = this.step(index, id, event);
+    this.commitAll([step]);
+    return { reply: step.reply, seat: step.seat };
   }
 
   /**
-   * Sends `event` to seat `index`'s actor and keeps the seat as the machine left it; the state
-   * index and the listeners are told by the caller ({@link move}, {@link announce}), so a
-   * multi-seat step tells them only once every seat has moved.
+   * What `event` does to seat `index`, as its machine decides: through a live actor when an
+   * inspector watches, else with the machine's pure transition. Changes nothing yet.
    */
-  private step(index: number, id: string, event: SeatEvent) {
-    const entry = this.entries.get(index);
-    const from = entry ? recordOf(id, entry).state : 'available';
-    const actor = entry?.actor ?? this.activate(id, entry?.snapshot ?? this.initialSnapshot);
+  private step(index: number, id: string, event: SeatEvent): Step {
+    return this.options.inspect
+      ? this.stepActor(index, id, event, this.options.inspect)
+      : this.stepPurely(index, id, event);
+  }
+
+  /** {@link step} with the machine's pure transition: no actor, no timer. */
+  private stepPurely(index: number, id: string, event: SeatEvent): Step {
+    const before = this.entries.get(index);
+    const [next, reply, changes] = applySeatEvent(
+      before ? restoreSeat(before) : this.initialSeat,
+      event,
+    );
+    return this.stepped(index, id, before, next, changes, reply);
+  }
+
+  /**
+   * {@link step} through a live actor of the seat machine: what the inspector is shown. A seat's
+   * actor is started from its snapshot when an event reaches it, and lives on while the seat is
+   * locked (for at most {@link INSPECTED_LIVE_ACTORS} seats, the most recently used: an older one
+   * is stopped, and started again from its snapshot when it is next sent an event), so the
+   * inspector shows one actor from lock to booking, release or expiry. Its delayed expiry is never
+   * armed (`NO_TIMERS`): the store's deadline queue sends it `EXPIRE`, live actor or not.
+   */
+  private stepActor(
+    index: number,
+    id: string,
+    event: SeatEvent,
+    inspect: (event: InspectionEvent) => void,
+  ): Step {
+    const before = this.entries.get(index);
+    let actor = this.live.get(index);
+    this.live.delete(index);
+    if (!actor) {
+      const snapshot = before ? persistSeat(restoreSeat(before)) : undefined;
+      actor = createActor(seatMachine, {
+        id,
+        input: { ttlMs: this.options.ttlMs },
+        snapshot: snapshot as Snapshot<unknown> | undefined,
+        clock: NO_TIMERS,
+        inspect,
+      });
+      actor.on('*', (emitted) => this.emitted.push(emitted));
+      actor.start();
+    }
     this.emitted = [];
     actor.send(event);
     const emitted = this.emitted;
-    const seat = toRecord(id, actor.getSnapshot());
-    this.keep(index, entry, seat, actor);
-    return { index, from, seat, changes: seatChanges(emitted), reply: seatReply(emitted) };
-  }
-
-  /** Keeps the state index in step with the machine. */
-  private move(index: number, from: SeatStateValue, seat: SeatRecord): void {
-    if (seat.state !== from) this.states.move(index, from, seat.state);
-  }
-
-  /** Tells the listeners what the machine announced. */
-  private announce(seat: SeatRecord, changes: SeatChange[]): void {
-    for (const change of changes) this.publish({ id: seat.id, ...change });
-  }
-
-  /** Seat `index`'s snapshot as its machine has it now (live actor, frozen, or untouched). */
-  private snapshotAt(index: number): SeatSnapshot {
-    const entry = this.entries.get(index);
-    if (entry?.actor) return entry.actor.getSnapshot();
-    if (!entry) return (this.initialSeat ??= restoreSeat(this.initialSnapshot));
-    return restoreSeat(entry.snapshot!);
-  }
-
-  private publish(transition: Omit<SeatTransition, 'at'>): void {
-    const full: SeatTransition = { ...transition, at: this.options.clock.now() };
-    this.feed.publish(full);
-  }
-
-  private activate(id: string, snapshot: Snapshot<unknown>): SeatActor {
-    const { ttlMs, inspect } = this.options;
-    const actor = createActor(seatMachine, {
-      id,
-      input: { ttlMs },
-      snapshot,
-      clock: NO_TIMERS,
-      inspect,
-    });
-    actor.on('*', this.record);
-    return actor.start();
-  }
-
-  /** Drops, freezes or keeps the seat's actor, and arms or disarms its expiry timer. */
-  private keep(index: number, found: Entry | undefined, seat: SeatRecord, actor: SeatActor): void {
-    this.users.update(index, seat);
-    if (isInitial(seat)) {
-      actor.stop();
-      if (found) this.disarm(index, found);
-      this.entries.delete(index);
-      this.live.delete(index);
-      return;
+    const next = actor.getSnapshot();
+    if (next.value !== 'locked') actor.stop();
+    else {
+      this.live.set(index, actor); // now the most recently used
+      if (this.live.size > INSPECTED_LIVE_ACTORS) {
+        const [oldest, evicted] = this.live.entries().next().value!;
+        this.live.delete(oldest);
+        evicted.stop();
+      }
     }
-    const entry = found ?? {};
-    if (!found) this.entries.set(index, entry);
-    this.live.delete(index);
-    // The machine keeps a lock in context only while the seat is locked: arm at its deadline.
-    const until = seat.context.lock?.until;
-    if (entry.expiry && entry.expiry.until !== until) this.disarm(index, entry);
-    if (until === undefined) {
-      this.freeze(entry, actor);
-      return;
-    }
-    if (!entry.expiry) entry.expiry = this.arm(index, until);
-    entry.actor = actor;
-    entry.snapshot = undefined;
-    this.live.set(index, entry); // now the most recently used
-    if (this.live.size > this.liveCapacity) {
-      const [oldest, evicted] = this.live.entries().next().value!;
-      this.live.delete(oldest);
-      this.freeze(evicted, evicted.actor!);
-    }
+    return this.stepped(index, id, before, next, seatChanges(emitted), seatReply(emitted));
   }
 
-  private freeze(entry: Entry, actor: SeatActor): void {
-    entry.snapshot = actor.getPersistedSnapshot();
-    entry.actor = undefined;
-    actor.stop();
+  private stepped(
+    index: number,
+    id: string,
+    before: Cell | undefined,
+    next: SeatSnapshot,
+    changes: SeatChange[],
+    reply: SeatReply | undefined,
+  ): Step {
+    const seat: SeatRecord = { id, state: next.value, context: next.context };
+    // A refusal leaves the machine's very context object: keep the cell as it was.
+    const after = isInitial(seat)
+      ? undefined
+      : before?.value === next.value && before.context === next.context
+        ? before
+        : { value: next.value, context: next.context };
+    return { index, before, after, seat, changes, reply };
   }
 
   /**
-   * Arms seat `index`'s expiry at `until`. Seats due at the same instant share one timer, which
-   * tells each of them the time in one synchronous step: the seats of a multi-seat hold (one
-   * deadline) become available together, never some before others.
+   * Keeps every step's seat as the machine left it (its entry, owner and expiry), then moves the
+   * state index, then tells the listeners: a multi-seat step tells them only once every seat has
+   * moved.
    */
-  private arm(index: number, until: number): Entry['expiry'] {
-    let due = this.deadlines.get(until);
-    if (!due) {
-      const { clock } = this.options;
-      const timer = clock.setTimeout(() => this.fire(until), Math.max(0, until - clock.now()));
-      due = { timer, seats: new Set() };
-      this.deadlines.set(until, due);
+  private commitAll(steps: readonly Step[]): void {
+    for (const step of steps) this.commit(step);
+    for (const { index, before, seat } of steps) {
+      const from = before?.value ?? 'available';
+      if (seat.state !== from) this.states.move(index, from, seat.state);
     }
-    due.seats.add(index);
-    return { until };
+    for (const { seat, changes } of steps) {
+      for (const change of changes) {
+        this.feed.publish({ id: seat.id, ...change, at: this.options.clock.now() });
+      }
+    }
   }
 
-  /** The timer of `until` fired: the machine of every seat still armed at it is told the time. */
-  private fire(until: number): void {
-    const due = this.deadlines.get(until);
-    if (!due) return;
-    this.deadlines.delete(until);
+  /** Keeps one seat as the machine left it: its entry, its owner, and its expiry when locked. */
+  private commit({ index, before, after }: Step): void {
+    if (after === before) return;
+    if (after) this.entries.set(index, after);
+    else this.entries.delete(index);
+    this.users.move(index, ownerOfCell(before), ownerOfCell(after));
+    // The machine keeps a lock in context only while the seat is locked: its deadline is armed.
+    const until = after?.context.lock?.until;
+    if (until !== undefined && until !== before?.context.lock?.until) this.arm(until, index);
+  }
+
+  private arm(until: number, index: number): void {
+    this.deadlines.add(until, index);
+    // Released and re-locked seats leave stale pairs behind: drop them once they outnumber the rest.
+    if (this.deadlines.size > 2 * this.states.count('locked') + 1024) {
+      this.deadlines.compact((at, seat) => this.isArmed(at, seat));
+    }
+  }
+
+  /** Whether seat `index` is locked until `until`: its deadline pair is not stale. */
+  private isArmed(until: number, index: number): boolean {
+    return this.entries.get(index)?.context.lock?.until === until;
+  }
+
+  /**
+   * Deadlines came: every seat still armed at one is told the time (`EXPIRE{now}`), all in one
+   * synchronous step. A seat the machine keeps locked is armed again at its lock's deadline.
+   */
+  private expire(due: ReadonlyArray<[until: number, index: number]>): void {
     const now = this.options.clock.now();
-    const steps = [];
-    for (const index of due.seats) {
-      const entry = this.entries.get(index);
-      if (entry?.expiry?.until !== until) continue; // moved on meanwhile
-      entry.expiry = undefined;
+    const steps: Step[] = [];
+    const told = new Set<number>();
+    for (const [until, index] of due) {
+      if (!this.isArmed(until, index) || told.has(index)) continue; // moved on meanwhile
+      told.add(index);
       steps.push(this.step(index, this.venue.idAt(index), { type: 'EXPIRE', now }));
     }
-    for (const { index, from, seat } of steps) this.move(index, from, seat);
-    for (const { seat, changes } of steps) this.announce(seat, changes);
-  }
-
-  private disarm(index: number, entry: Entry): void {
-    if (!entry.expiry) return;
-    const { until } = entry.expiry;
-    entry.expiry = undefined;
-    const due = this.deadlines.get(until);
-    if (!due) return;
-    due.seats.delete(index);
-    if (due.seats.size === 0) {
-      this.options.clock.clearTimeout(due.timer);
-      this.deadlines.delete(until);
+    this.commitAll(steps);
+    // Its pair was taken off the queue: a seat the machine left as it was must be armed again
+    // (a seat whose lock changed was armed at its new deadline by `commit`).
+    for (const { index, before, after } of steps) {
+      const until = after?.context.lock?.until;
+      if (after === before && until !== undefined) this.arm(until, index);
     }
   }
 
@@ -454,18 +468,21 @@ export class MemorySeatStore implements SeatStore {
   }
 
   private recordAt(index: number): SeatRecord {
-    const entry = this.entries.get(index);
+    const cell = this.entries.get(index);
     const id = this.venue.idAt(index);
-    if (entry === undefined) return { id, state: 'available', context: this.initialContext };
-    return recordOf(id, entry);
+    if (cell === undefined) return { id, state: 'available', context: this.initialContext };
+    return { id, state: cell.value, context: cell.context };
   }
 }
 
+/** Most live actors an inspected store keeps (the most recently used locked seats). */
+const INSPECTED_LIVE_ACTORS = 1024;
+
 /**
- * The clock of the seats' actors. A lock must expire whether its seat has a live actor or only a
- * snapshot, so the store arms the one timer at the lock's deadline and sends `EXPIRE` when it
- * fires; the delayed transition an actor would arm on entering `locked` would only duplicate it
- * (and cost a real timer per lock, armed and cancelled again when the actor is frozen).
+ * The clock of an inspected seat's actor. A lock must expire whether or not an actor is live, so
+ * the store's deadline queue sends `EXPIRE` when the lock's deadline comes; the delayed transition
+ * the actor would arm on entering `locked` would only duplicate it (and cost a real timer per
+ * lock, armed and cancelled again when the actor stops).
  */
 const NO_TIMERS: Clock = {
   now: () => Date.now(),
@@ -473,7 +490,7 @@ const NO_TIMERS: Clock = {
   clearTimeout: () => {},
 };
 
-/** The seat an entry holds, from its live actor or its frozen snapshot. */
-function recordOf(id: string, entry: Entry): SeatRecord {
-  return toRecord(id, entry.actor ? entry.actor.getSnapshot() : entry.snapshot!);
+/** Whose the seat is (its lock's or booking's user), as the machine left it. */
+function ownerOfCell(cell: Cell | undefined): string | undefined {
+  return cell && ownerOf({ id: '', state: cell.value, context: cell.context });
 }

@@ -1,50 +1,51 @@
-import { ownerOf } from '../seatRecord';
-import type { SeatRecord } from '../SeatStore';
-
 /**
  * Which seats each user holds locked or has booked, kept as seats move, so `seatsOf(userId)`
  * costs the user's own seats and not a scan of the venue (a million-seat venue answers as fast
- * as a ten-seat one).
+ * as a ten-seat one). A user with one seat (most of them) costs one map entry holding the seat's
+ * index; a set is made only for a user's second seat.
  *
  * @example
  * ```ts
  * const index = new UserSeatIndex();
- * index.update(12, lockedByAlice);
+ * index.move(12, undefined, 'alice'); // alice locked seat 12
  * index.of('alice'); // [12]
  * ```
  */
 export class UserSeatIndex {
-  /** Seat index → the user whose lock or booking it is. */
-  private readonly owners = new Map<number, string>();
-  /** User → their seats' indexes. */
-  private readonly seats = new Map<string, Set<number>>();
+  /** User → their seat's index, or the set of their seats' indexes when they have several. */
+  private readonly seats = new Map<string, number | Set<number>>();
 
-  /** Records seat `index` as the machine left it: its lock's or booking's user, or nobody. */
-  update(index: number, seat: SeatRecord): void {
-    const owner = ownerOf(seat);
-    const before = this.owners.get(index);
-    if (owner === before) return;
-    if (before !== undefined) {
-      const set = this.seats.get(before)!;
-      set.delete(index);
-      if (set.size === 0) this.seats.delete(before);
-      this.owners.delete(index);
-    }
-    if (owner !== undefined) {
-      this.owners.set(index, owner);
-      let set = this.seats.get(owner);
-      if (!set) this.seats.set(owner, (set = new Set()));
-      set.add(index);
-    }
+  /** Records that seat `index` went from `before`'s lock or booking to `after`'s (or nobody's). */
+  move(index: number, before: string | undefined, after: string | undefined): void {
+    if (before === after) return;
+    if (before !== undefined) this.remove(before, index);
+    if (after !== undefined) this.add(after, index);
   }
 
   /** The indexes of `userId`'s seats, in seat order. */
   of(userId: string): number[] {
-    return [...(this.seats.get(userId) ?? [])].sort((a, b) => a - b);
+    const seats = this.seats.get(userId);
+    if (seats === undefined) return [];
+    return typeof seats === 'number' ? [seats] : [...seats].sort((a, b) => a - b);
   }
 
   clear(): void {
-    this.owners.clear();
     this.seats.clear();
+  }
+
+  private add(userId: string, index: number): void {
+    const seats = this.seats.get(userId);
+    if (seats === undefined) this.seats.set(userId, index);
+    else if (typeof seats === 'number') this.seats.set(userId, new Set([seats, index]));
+    else seats.add(index);
+  }
+
+  private remove(userId: string, index: number): void {
+    const seats = this.seats.get(userId);
+    if (seats === index) this.seats.delete(userId);
+    else if (typeof seats === 'object') {
+      seats.delete(index);
+      if (seats.size === 1) this.seats.set(userId, seats.values().next().value!);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createActor, SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
 import type { SeatReply, SeatRequestEvent } from '../../../machines/seatTypes';
 import { MemorySeatStore } from '../../../src/store/memory/MemorySeatStore';
@@ -16,10 +16,10 @@ function timersOf(clock: SimulatedClock) {
   };
 }
 
-function setup(rows = 2, seatsPerRow = 5, liveActors?: number) {
+function setup(rows = 2, seatsPerRow = 5, inspect?: (event: InspectionEvent) => void) {
   const clock = new SimulatedClock(); // timers fire only when a test moves time
   const venue = new Venue(rows, seatsPerRow);
-  const store = new MemorySeatStore({ venue, ttlMs: TTL, clock, liveActors });
+  const store = new MemorySeatStore({ venue, ttlMs: TTL, clock, inspect });
   const transitions: SeatTransition[] = [];
   store.subscribe((t) => transitions.push(t));
   const lock = (id: string, userId: string, lockId = `${userId}-${id}`) =>
@@ -32,51 +32,85 @@ function setup(rows = 2, seatsPerRow = 5, liveActors?: number) {
 }
 
 describe('MemorySeatStore virtual actors', () => {
-  it('hosts an untouched venue with no actor and no entry, even after reads', async () => {
+  it('hosts an untouched venue with no entry, even after reads', async () => {
     const { store } = setup(1000, 1000);
     await store.get('A1');
     await store.list({ limit: 1000 });
     await store.list({ state: 'available', limit: 10, after: 'ALL990' });
     await store.summary();
-    expect(store.liveActorCount()).to.equal(0);
-    expect(store.frozenCount()).to.equal(0);
+    expect(store.keptCount()).to.equal(0);
   });
 
-  it('keeps a live actor only while a seat is locked, and drops it on release', async () => {
+  it('keeps a seat only while it is not as the machine starts it, and drops it on release', async () => {
     const { store, lock, release } = setup();
     await lock('A1', 'alice');
-    expect(store.liveActorCount()).to.equal(1);
-    expect(store.frozenCount()).to.equal(0);
-    expect(store.expiryTimerCount()).to.equal(1);
+    expect(store.keptCount()).to.equal(1);
+    expect(store.expiryCount()).to.equal(1);
     expect((await lock('A1', 'alice')).reply, 'a retry keeps the same lock').to.deep.equal({
       type: 'seat.accepted',
     });
-    expect(store.expiryTimerCount()).to.equal(1);
+    expect(store.expiryCount()).to.equal(1);
     const { reply } = await release('A1', 'alice');
     expect(reply).to.deep.equal({ type: 'seat.accepted' });
-    expect(store.liveActorCount()).to.equal(0);
-    expect(store.frozenCount(), 'back to initial: nothing kept').to.equal(0);
-    expect(store.expiryTimerCount()).to.equal(0);
+    expect(store.keptCount(), 'back to initial: nothing kept').to.equal(0);
+    expect(store.expiryCount()).to.equal(0);
     expect((await store.get('A1')).state).to.equal('available');
   });
 
-  it('freezes the least recently used locked seats past the live-actor bound', async () => {
-    const clock = new SimulatedClock();
-    const store = new MemorySeatStore({ venue: new Venue(1, 6), ttlMs: TTL, clock, liveActors: 2 });
-    const send = (id: string, type: 'LOCK' | 'CONFIRM', userId: string) =>
-      store.apply(id, { type, userId, lockId: `L-${id}`, now: clock.now() });
-    for (const id of ['A1', 'A2', 'A3', 'A4', 'A5']) await send(id, 'LOCK', id);
-    expect(store.liveActorCount()).to.equal(2);
-    expect(store.frozenCount()).to.equal(3);
-    expect(store.expiryTimerCount(), 'frozen locks expire too').to.equal(5);
-    // A frozen lock is activated again and still knows its holder.
-    expect((await send('A1', 'LOCK', 'intruder')).reply).to.deep.include({ code: 'SEAT_LOCKED' });
-    expect((await send('A2', 'CONFIRM', 'A2')).reply).to.deep.equal({ type: 'seat.accepted' });
-    expect(await store.summary()).to.include({ locked: 4, booked: 1 });
-    clock.increment(TTL);
-    expect(await store.summary()).to.include({ locked: 0, booked: 1, available: 5 });
-    expect(store.liveActorCount()).to.equal(0);
-    expect(store.expiryTimerCount()).to.equal(0);
+  it('runs an inspected seat as one live actor from lock to booking, stopped once settled', async () => {
+    const inspected: InspectionEvent[] = [];
+    const { store, lock, confirm } = setup(2, 5, (event) => inspected.push(event));
+    await lock('A1', 'alice', 'L1');
+    await confirm('A1', 'alice', 'L1');
+    const ofA1 = inspected.filter((e) => (e.actorRef as AnyActorRef).id === 'A1');
+    const received = ofA1.flatMap((e) => (e.type === '@xstate.event' ? [e.event.type] : []));
+    expect(received).to.include.members(['LOCK', 'CONFIRM']);
+    const actors = ofA1.filter((e) => e.type === '@xstate.actor');
+    expect(actors, 'one actor while the seat is locked').to.have.length(1);
+    for (const { actorRef } of actors) {
+      expect((actorRef as AnyActorRef).getSnapshot()).to.have.property('status', 'stopped');
+    }
+    expect((await store.get('A1')).state).to.equal('booked');
+  });
+
+  it('arms one timer for every locked seat, and tells due seats the time in deadline order', async () => {
+    const timers = new SimulatedClock();
+    let armed = 0;
+    const clock = {
+      now: () => timers.now(),
+      setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
+        armed++;
+        return timers.setTimeout(() => {
+          armed--;
+          fn();
+        }, ms);
+      },
+      clearTimeout: (id: unknown) => {
+        armed--;
+        timers.clearTimeout(id as number);
+      },
+    };
+    const store = new MemorySeatStore({ venue: new Venue(1, 100), ttlMs: TTL, clock });
+    const expired: string[] = [];
+    store.subscribe((t) => t.to === 'available' && expired.push(t.id));
+    for (let seat = 100; seat >= 1; seat--) {
+      await store.apply(`A${seat}`, {
+        type: 'LOCK',
+        userId: 'u',
+        lockId: `L${seat}`,
+        now: clock.now(),
+      });
+      timers.increment(1);
+    }
+    expect(store.expiryCount()).to.equal(100);
+    expect(armed, 'one pending timer for a hundred locks').to.equal(1);
+    timers.increment(TTL - 100 + 49);
+    expect(expired, 'the fifty earliest deadlines, earliest first').to.deep.equal(
+      Array.from({ length: 50 }, (_, i) => `A${100 - i}`),
+    );
+    timers.increment(100);
+    expect(expired).to.have.length(100);
+    expect(armed, 'nothing left to wait for').to.equal(0);
   });
 
   it('expires a lock at its deadline and keeps what the holder must still be told', async () => {
@@ -86,20 +120,18 @@ describe('MemorySeatStore virtual actors', () => {
     expect((await store.get('A2')).state).to.equal('locked');
     clock.increment(1);
     expect((await store.get('A2')).state).to.equal('available');
-    expect(store.liveActorCount()).to.equal(0);
-    expect(store.expiryTimerCount()).to.equal(0);
-    expect(store.frozenCount()).to.equal(1);
+    expect(store.expiryCount()).to.equal(0);
+    expect(store.keptCount(), 'the lapsed lock is kept for its holder').to.equal(1);
     expect(transitions.map((t) => `${t.id}:${t.from}>${t.to}`)).to.deep.equal([
       'A2:available>locked',
       'A2:locked>available',
     ]);
     const late = await confirm('A2', 'alice', 'L1');
     expect(late.reply).to.deep.include({ code: 'LOCK_EXPIRED', holder: 'you' });
-    expect(store.liveActorCount(), 'a refused request leaves no actor behind').to.equal(0);
     expect(await store.summary()).to.include({ available: 10, locked: 0, booked: 0 });
   });
 
-  it('lets the machine re-arm a timer that fired before the clock reached the deadline', async () => {
+  it('waits again when the timer fired before the clock reached the deadline', async () => {
     // Timers and the wall clock can disagree by a few ms: `now()` lags the timers here.
     const timers = new SimulatedClock();
     let lag = 0;
@@ -109,10 +141,10 @@ describe('MemorySeatStore virtual actors', () => {
     lag = 5;
     timers.increment(TTL); // the timer fires, but the seat hears a `now` 5 ms before the deadline
     expect((await store.get('A1')).state).to.equal('locked');
-    expect(store.expiryTimerCount(), 're-armed for the 5 ms left').to.equal(1);
+    expect(store.expiryCount(), 're-armed for the 5 ms left').to.equal(1);
     timers.increment(5);
     expect((await store.get('A1')).state).to.equal('available');
-    expect(store.expiryTimerCount()).to.equal(0);
+    expect(store.expiryCount()).to.equal(0);
   });
 
   it('replaces the timer when a lapsed lock is taken over before its timer fired', async () => {
@@ -125,7 +157,7 @@ describe('MemorySeatStore virtual actors', () => {
     await lock('first');
     lead = TTL; // the clock says the lock is due; its timer has not fired yet
     expect((await lock('second')).reply).to.deep.equal({ type: 'seat.accepted' });
-    expect(store.expiryTimerCount()).to.equal(1);
+    expect(store.expiryCount()).to.equal(1);
     lead = 0;
     timers.increment(TTL); // the first lock's deadline: the second lock must survive it
     expect((await store.get('A2')).context.lock?.userId).to.equal('second');
@@ -138,12 +170,11 @@ describe('MemorySeatStore virtual actors', () => {
     const { store, lock, confirm, release } = setup();
     await lock('B5', 'bob', 'L9');
     await confirm('B5', 'bob', 'L9');
-    expect(store.liveActorCount()).to.equal(0);
-    expect(store.frozenCount()).to.equal(1);
+    expect(store.keptCount()).to.equal(1);
+    expect(store.expiryCount()).to.equal(0);
     expect((await confirm('B5', 'bob', 'L9')).reply).to.deep.equal({ type: 'seat.accepted' });
     expect((await lock('B5', 'carol')).reply).to.deep.include({ code: 'SEAT_BOOKED' });
     expect((await release('B5', 'bob')).reply).to.deep.include({ code: 'SEAT_BOOKED' });
-    expect(store.liveActorCount()).to.equal(0);
     expect((await store.get('B5')).context.booking).to.include({ userId: 'bob', lockId: 'L9' });
   });
 
@@ -151,13 +182,13 @@ describe('MemorySeatStore virtual actors', () => {
     const { store, confirm, release } = setup();
     expect((await confirm('A3', 'alice')).reply).to.deep.include({ code: 'NOT_LOCKED' });
     expect((await release('A3', 'alice')).reply).to.deep.include({ code: 'NOT_LOCKED' });
-    expect(store.liveActorCount() + store.frozenCount()).to.equal(0);
+    expect(store.keptCount()).to.equal(0);
   });
 
-  for (const liveActors of [0, 3, 1024]) {
-    it(`answers every request exactly as one eager actor per seat would (differential, ${liveActors} live)`, async () => {
+  for (const inspected of [false, true]) {
+    it(`answers every request exactly as one eager actor per seat would (differential, ${inspected ? 'inspected: live actors' : 'pure steps'})`, async () => {
       // A seeded walk of requests and time steps on eight seats, replayed on plain actors.
-      const { clock, store } = setup(1, 8, liveActors);
+      const { clock, store } = setup(1, 8, inspected ? () => {} : undefined);
       const eager = new Map<string, ReturnType<typeof createActor<typeof seatMachine>>>();
       let lastReply: SeatReply | undefined;
       for (const id of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8']) {
@@ -216,7 +247,6 @@ describe('MemorySeatStore virtual actors', () => {
       for (const [id, actor] of eager) {
         const seat = await store.get(id);
         expect(seat.state).to.equal(actor.getSnapshot().value);
-        expect(store.liveActorCount()).to.be.at.most(liveActors);
         actor.stop();
       }
     });
