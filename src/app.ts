@@ -20,6 +20,7 @@ import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
 import { holdRoutes } from './http/holdRoutes';
 import { idempotency } from './http/idempotency';
+import { jsonBody } from './http/jsonBody';
 import type { IdempotencyKeys } from './idempotency/IdempotencyKeys';
 import { machineRoutes } from './http/machineRoutes';
 import { meRoutes } from './http/meRoutes';
@@ -339,10 +340,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
   }
   // A layout of many sections is larger than any seat request: its own limit, parsed first.
   app.post('/events', express.json({ limit: '2mb' }));
-  app.use(express.json({ limit: '16kb' }));
+  app.use(jsonBody(16 * 1024));
   // Every API route, each from its one declaration. Streams and summaries before the seat
-  // routes: `/seats/:id` would take `events` and `summary` for seat ids.
-  const api = new ApiRouter({ caller: auth.caller, backend: auth.backend });
+  // routes: `/seats/:id` would take `events` and `summary` for seat ids. What a handler throws is
+  // answered by the same error handler as everything else, without a walk through the routes.
+  const answerError = errorHandler(logError);
+  const api = new ApiRouter({ caller: auth.caller, backend: auth.backend }, answerError);
   sessionRoutes(api, sessions, sessionLimit?.middleware);
   eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
@@ -371,7 +374,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // Last: the API never pays for express.static looking for a file first.
   app.use(pageFiles());
   app.use(notFound);
-  app.use(errorHandler(logError));
+  app.use(answerError);
 
   return {
     app,

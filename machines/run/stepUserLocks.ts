@@ -66,12 +66,15 @@ export function requestLocks(
   caps: LockCapRunner = userLocks,
 ): Extract<UserLocksReply, { type: 'user.refused' }> | undefined {
   let current = snapshot;
-  for (const seatId of seatIds) {
+  for (let i = 0; i < seatIds.length; i++) {
+    const seatId = seatIds[i];
     const [, reply] = caps.step(current, { type: 'REQUEST_LOCK', seatId });
     if (reply?.type !== 'user.accepted') {
       return reply ?? { type: 'user.refused', code: 'TOO_MANY_LOCKS', held: 0, max: 0 };
     }
-    [current] = caps.step(current, { type: 'LOCK_TAKEN', seatId });
+    // The next seat is asked as if this one were taken; after the last, nobody asks again (a
+    // single lock is then one step of the machine, not two).
+    if (i < seatIds.length - 1) [current] = caps.step(current, { type: 'LOCK_TAKEN', seatId });
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { Problem } from './schemas';
+import { sendJson } from './sendJson';
 
 export type { Problem };
 
@@ -20,5 +21,6 @@ export function problem(status: number, code: string, detail: string): Problem {
 
 /** Sends a problem with `Content-Type: application/problem+json`. */
 export function sendProblem(res: Response, body: Problem): void {
-  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  res.status(body.status);
+  sendJson(res.req, res, body, 'application/problem+json');
 }

@@ -3,6 +3,10 @@
  * The lock cap uses it so one user's lock requests are asked and taken one after the other in
  * this process (concurrent requests of one user could otherwise both pass a cap of one).
  *
+ * A task of a key nobody is using starts at once, in the caller's turn, and costs no promise of
+ * the queue's own: that is every lock request but a user's concurrent ones. Only a task that has
+ * to wait gets a promise, resolved when the task before it has settled.
+ *
  * @example
  * ```ts
  * const queue = new KeyedQueue();
@@ -11,23 +15,26 @@
  * ```
  */
 export class KeyedQueue {
-  /** The tail of each key's queue; a key with nothing queued or running has none. */
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** For each key with a task running: the turns of the tasks waiting after it, in order. */
+  private readonly waiting = new Map<string, Array<() => void>>();
 
   /** Runs `task` once every earlier task of `key` has settled; resolves or rejects as it does. */
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const turn = (this.tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = turn.catch(() => undefined);
-    this.tails.set(key, tail);
+    const queue = this.waiting.get(key);
+    if (queue === undefined) this.waiting.set(key, []);
+    else await new Promise<void>((turn) => queue.push(turn));
     try {
-      return await turn;
+      return await task();
     } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      // The key stays busy while a task waits: hand it the turn, or free the key.
+      const next = this.waiting.get(key)!.shift();
+      if (next) next();
+      else this.waiting.delete(key);
     }
   }
 
   /** Whether `key` has a task queued or running. */
   busy(key: string): boolean {
-    return this.tails.has(key);
+    return this.waiting.has(key);
   }
 }

@@ -127,6 +127,28 @@ describe('abuse limits', () => {
       }
     });
 
+    it('tells every limited request its budget in the IETF draft-8 headers', async () => {
+      api = await serve({ rateLimitPerMinute: 2, maxLocksPerUser: 0 });
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        answers.push(await api.call('POST', '/seats/A1/lock', { body: { userId: 'u' } }));
+      }
+      const policy = answers[0].headers.get('ratelimit-policy');
+      expect(policy).to.match(/^"2-in-1min"; q=2; w=60; pk=:[A-Za-z0-9+/]{16}:$/);
+      expect(answers.map((a) => a.headers.get('ratelimit-policy'))).to.deep.equal([
+        policy,
+        policy,
+        policy,
+      ]);
+      const left = answers.map((a) =>
+        /^"2-in-1min"; r=(\d+); t=(\d+)$/.exec(a.headers.get('ratelimit')!),
+      );
+      expect(left.map((m) => m?.[1])).to.deep.equal(['1', '0', '0']);
+      expect(Number(left[2]![2])).to.be.within(1, 60);
+      expect(answers[2].status).to.equal(429);
+      expect((await api.call('GET', '/seats/A1')).headers.get('ratelimit'), 'reads').to.equal(null);
+    });
+
     it('TRUST_PROXY takes proxy addresses, never a hop count', () => {
       expect(loadConfig({}).TRUST_PROXY).to.deep.equal([]);
       expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).TRUST_PROXY).to.deep.equal([

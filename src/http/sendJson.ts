@@ -1,0 +1,51 @@
+import type { Request, Response } from 'express';
+
+/**
+ * Sends `body` as JSON with `Content-Type: <type>; charset=utf-8`: the same status, headers
+ * (Content-Length, the app's ETag) and bytes as Express's `res.json` and `res.send`, which it
+ * calls for GET and HEAD (conditional requests, bodiless answers) and anything unusual. For the
+ * writes (lock, confirm, release, their 409s) it skips what `res.send` recomputes on every call:
+ * the MIME lookups and the content-type parsing behind `res.type`, `res.set` and setting the
+ * charset. A response whose `send` is wrapped (`Idempotency-Key` remembers answers) goes through it.
+ *
+ * @example
+ * ```ts
+ * sendJson(req, res, { seat }, 'application/json');
+ * ```
+ */
+export function sendJson(
+  req: Request,
+  res: Response,
+  body: unknown,
+  type: 'application/json' | 'application/problem+json',
+): void {
+  const settings = req.app.settings as Record<string, unknown>;
+  const etagOf = settings['etag fn'];
+  if (
+    req.method === 'GET' ||
+    req.method === 'HEAD' ||
+    typeof etagOf !== 'function' ||
+    settings['json replacer'] !== undefined ||
+    settings['json spaces'] !== undefined ||
+    settings['json escape'] ||
+    res.getHeader('Content-Type') !== undefined ||
+    res.statusCode === 204 ||
+    res.statusCode === 205 ||
+    res.statusCode === 304 ||
+    res.getHeader('ETag') !== undefined ||
+    res.getHeader('Transfer-Encoding') !== undefined ||
+    // Someone wraps this response's send (Idempotency-Key remembers what it sends): use it.
+    Object.hasOwn(res, 'send') ||
+    Object.hasOwn(res, 'json')
+  ) {
+    if (type === 'application/json') res.json(body);
+    else res.type(type).send(JSON.stringify(body));
+    return;
+  }
+  const chunk = Buffer.from(JSON.stringify(body), 'utf8');
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.setHeader('Content-Length', String(chunk.length));
+  const etag = (etagOf as (body: Buffer) => string | undefined)(chunk);
+  if (etag) res.setHeader('ETag', etag);
+  res.end(chunk);
+}
