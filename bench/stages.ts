@@ -55,11 +55,11 @@ const RULES: Array<{ stage: Stage; url: RegExp; fn?: RegExp }> = [
   { stage: 'service (ids, messages)', url: /\/src\/SeatService\.|\/seatMessages\./ },
   {
     stage: 'body (JSON) parse',
-    url: /\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer)\//,
+    url: /\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer)\/|\/src\/http\/jsonBody\./,
   },
   {
     stage: 'response',
-    url: /\/express\/lib\/response\.|\/src\/http\/(errorHandler|problem|HttpError)\./,
+    url: /\/express\/lib\/response\.|\/src\/http\/(errorHandler|problem|HttpError|sendJson)\./,
   },
   {
     stage: 'routing and middleware',

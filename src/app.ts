@@ -324,8 +324,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy?.length) app.set('trust proxy', options.trustProxy);
-  app.use(requestLogger(logger));
-  app.use(metrics.middleware);
+  app.use(requestLogger(logger, metrics.observe));
   // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
   app.use(
     securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),

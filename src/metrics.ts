@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SeatService } from './SeatService';
 import type { SeatTransition, SeatTransitionReason } from './store/SeatStore';
@@ -6,8 +6,11 @@ import type { SeatTransition, SeatTransitionReason } from './store/SeatStore';
 export interface Metrics {
   /** This app's own registry (never prom-client's global one, so many apps can coexist). */
   registry: Registry;
-  /** Counts and times every request by method, route and status. */
-  middleware: RequestHandler;
+  /**
+   * Counts and times a finished request by method, route and status; the request logger calls it
+   * (`requestLogger(logger, metrics.observe)`) from the one `finish` listener a request has.
+   */
+  observe: (req: Request, res: Response, seconds: number) => void;
   /** Stops listening to the store and the service. */
   close(): void;
 }
@@ -27,7 +30,7 @@ const LOCK_COUNTERS: Record<SeatTransitionReason, [name: string, help: string]> 
  * @example
  * ```ts
  * const metrics = createMetrics(service);
- * app.use(metrics.middleware);
+ * app.use(requestLogger(logger, metrics.observe));
  * app.get('/metrics', async (_req, res) => res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
  * ```
  */
@@ -99,19 +102,13 @@ export function createMetrics(service: SeatService, options: { process?: boolean
     return found;
   };
 
-  const middleware: RequestHandler = (req, res, next) => {
-    const started = performance.now();
-    res.on('finish', () => {
-      const { count, observe } = seriesOf(req.method, routeOf(req), String(res.statusCode));
-      count();
-      observe((performance.now() - started) / 1000);
-    });
-    next();
-  };
-
   return {
     registry,
-    middleware,
+    observe: (req, res, seconds) => {
+      const { count, observe } = seriesOf(req.method, routeOf(req), String(res.statusCode));
+      count();
+      observe(seconds);
+    },
     close() {
       for (const off of unsubscribe) off();
     },

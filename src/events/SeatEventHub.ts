@@ -44,6 +44,11 @@ export interface SeatEventHubOptions {
   drainTimeoutMs?: number;
 }
 
+/** A transition kept in the ring before any stream needed its text (see `publish`). */
+interface Unsent extends Pick<SeatTransition, 'id' | 'from' | 'to' | 'reason' | 'at'> {
+  seq: number;
+}
+
 /** The same instant of the hub's life: ids from another process (or a restart) are never resumed. */
 const ID = /^([0-9a-f]{8})-(\d{1,15})$/;
 
@@ -73,7 +78,7 @@ export class SeatEventHub {
    * The ring of the last {@link ringSize} events, grown as events come (an event's stream nobody
    * uses costs no 10,000-slot array: a box office has many idle events).
    */
-  private readonly ring: string[] = [];
+  private readonly ring: Array<string | Unsent> = [];
   private readonly ringSize: number;
   private seq = 0;
   /** The id of the last `resync` sent because the store may have missed transitions. */
@@ -150,11 +155,22 @@ export class SeatEventHub {
    * it (`locked`, `confirmed`, `released`, `expired`), and when. Never whose lock it was.
    */
   private publish({ id, from, to, reason, at }: SeatTransition): void {
-    this.seq++;
-    const data = JSON.stringify({ id, from, to, reason, at: new Date(at).toISOString() });
-    const chunk = sseEvent(`${this.stream}-${this.seq}`, data);
-    this.ring[this.seq % this.ringSize] = chunk;
+    const event: Unsent = { seq: ++this.seq, id, from, to, reason, at };
+    // Written out when someone reads it: with no stream open (most of the time, on most events)
+    // a lock pays for keeping five fields, not for an ISO date and a JSON line.
+    if (this.clients.size === 0) {
+      this.ring[event.seq % this.ringSize] = event;
+      return;
+    }
+    const chunk = this.written(event);
+    this.ring[event.seq % this.ringSize] = chunk;
     this.broadcast(chunk);
+  }
+
+  /** The SSE message of a transition, exactly as it would have been written when it happened. */
+  private written({ seq, id, from, to, reason, at }: Unsent): string {
+    const data = JSON.stringify({ id, from, to, reason, at: new Date(at).toISOString() });
+    return sseEvent(`${this.stream}-${seq}`, data);
   }
 
   /**
@@ -196,7 +212,9 @@ export class SeatEventHub {
     const missed: string[] = [];
     let bytes = 0;
     for (let n = seen + 1; n <= this.seq; n++) {
-      const chunk = this.ring[n % this.ringSize];
+      const kept = this.ring[n % this.ringSize];
+      const chunk = typeof kept === 'string' ? kept : this.written(kept);
+      this.ring[n % this.ringSize] = chunk;
       bytes += chunk.length;
       if (bytes > this.maxReplayBytes) {
         // More than a resume may send at once: one resync instead of a burst the client (or a

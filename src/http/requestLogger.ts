@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 
@@ -49,7 +49,14 @@ type Level = 'error' | 'warn' | 'info';
  * app.use(requestLogger(createLogger('info')));
  * ```
  */
-export function requestLogger(logger: Logger): RequestHandler {
+export function requestLogger(
+  logger: Logger,
+  /**
+   * Also called when each response has finished (not for an aborted one), with its time in
+   * seconds: the metrics' hook, so a request pays for one `finish` listener, not one per observer.
+   */
+  onFinished?: (req: Request, res: Response, seconds: number) => void,
+): RequestHandler {
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : nanoid();
@@ -73,8 +80,12 @@ export function requestLogger(logger: Logger): RequestHandler {
         aborted ? 'request aborted' : 'request completed',
       );
     };
-    res.once('finish', () => done(false));
-    res.once('close', () => {
+    // `on`, not `once`: each fires once per response, and `once` wraps every listener.
+    res.on('finish', () => {
+      onFinished?.(req, res, (performance.now() - started) / 1000);
+      done(false);
+    });
+    res.on('close', () => {
       if (!res.writableFinished) done(true);
     });
     next();
