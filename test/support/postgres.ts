@@ -5,6 +5,7 @@ import {
   PostgresSeatStore,
   type PostgresSeatStoreOptions,
 } from '../../src/store/postgres/PostgresSeatStore';
+import { COUNT_BLOCK, COUNT_SHARDS } from '../../src/store/postgres/schema';
 import { Venue } from '../../src/venue';
 import {
   createDatabaseOn,
@@ -104,4 +105,35 @@ export function usePostgresStores() {
       return store;
     },
   };
+}
+
+/**
+ * The database's seat counter rows that are not zero, and what a recount of the seat rows says
+ * they should be (per event, block and shard): the two must always be equal.
+ *
+ * @example
+ * ```ts
+ * const { kept, recount } = await countersAndRecount(db().url);
+ * expect(kept).to.deep.equal(recount);
+ * ```
+ */
+export async function countersAndRecount(url: string) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const order = 'ORDER BY event_id, block, shard';
+    const kept = await client.query(
+      `SELECT event_id, block, shard, locked::integer, booked::integer FROM seat_count
+       WHERE locked <> 0 OR booked <> 0 ${order}`,
+    );
+    const recount = await client.query(
+      `SELECT event_id, idx / ${COUNT_BLOCK} AS block, idx % ${COUNT_SHARDS} AS shard,
+         (count(*) FILTER (WHERE state = 'locked'))::integer AS locked,
+         (count(*) FILTER (WHERE state = 'booked'))::integer AS booked
+       FROM seat WHERE state IN ('locked', 'booked') GROUP BY 1, 2, 3 ${order}`,
+    );
+    return { kept: kept.rows, recount: recount.rows };
+  } finally {
+    await client.end();
+  }
 }

@@ -8,9 +8,8 @@ import {
 import type { Layout } from '../../layout/Layout';
 import { toRecord } from '../seatRecord';
 import type { ApplyResult } from '../SeatStore';
-import { COUNT_SHARDS } from './schema';
 import type { SeatReader } from './SeatReader';
-import { columns, countDelta, seatIndex } from './seatRow';
+import { columns, countDelta, counterOf, seatIndex } from './seatRow';
 import { CHANNEL, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 import type { Database } from './Database';
@@ -105,17 +104,20 @@ export function seatWrite(options: {
   const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
   const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
   const write = version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
-  // The counter update runs only after the seat write succeeded (EXPLAIN shows its EXISTS as a
-  // one-time filter over `written`): a request locks its seat row before its counter row, the
-  // order the sweeper uses too, so the two can never deadlock.
+  // The seat's (block, shard) counter row: the summary sums them all, available pages skip the
+  // blocks they say are full. The counter update runs only after the seat write succeeded
+  // (EXPLAIN shows its EXISTS as a one-time filter over `written`): a request locks its seat row
+  // before its counter row, the order the sweeper uses too, so the two can never deadlock.
   const { locked, booked } = countDelta(step.states);
+  const { block, shard } = counterOf(index);
   const counters =
     locked === 0 && booked === 0
       ? ''
       : sql.countWritten(
           param(params, locked),
           param(params, booked),
-          param(params, index % COUNT_SHARDS),
+          param(params, block),
+          param(params, shard),
         );
   const notify =
     step.changes.length === 0

@@ -6,8 +6,7 @@ import { toRecord } from '../seatRecord';
 import type { Layout } from '../../layout/Layout';
 import { RETRYABLE } from './CompareAndSetApply';
 import type { Database } from './Database';
-import { COUNT_SHARDS } from './schema';
-import { countDelta, seatArrays, seatIndex, type SeatRow } from './seatRow';
+import { countArrays, seatArrays, seatIndex, type SeatRow } from './seatRow';
 import { CHANNEL, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 
@@ -81,7 +80,7 @@ export class MultiSeatApply {
     return { ok: true, seats: steps.map(({ id, step }) => toRecord(id, step.snapshot)) };
   }
 
-  /** Rows first (updates, then first rows), then counters in shard order, then notifications. */
+  /** Rows first (updates, then first rows), then counters in (block, shard) order, then notifications. */
   private async write(
     client: PoolClient,
     steps: { index: number; row: SeatRow | undefined; step: SeatStep }[],
@@ -100,19 +99,11 @@ export class MultiSeatApply {
       const { rowCount } = await client.query(sql.insertSeats, rowsOf(inserted));
       if (rowCount !== inserted.length) throw new SeatRowRace('a seat row appeared meanwhile');
     }
-    const perShard = new Map<number, { locked: number; booked: number }>();
-    for (const { index, step } of steps) {
-      const shard = index % COUNT_SHARDS;
-      const delta = countDelta(step.states);
-      const sum = perShard.get(shard) ?? { locked: 0, booked: 0 };
-      perShard.set(shard, { locked: sum.locked + delta.locked, booked: sum.booked + delta.booked });
-    }
-    for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
-      const { locked, booked } = perShard.get(shard)!;
-      if (locked !== 0 || booked !== 0) {
-        await client.query(sql.addToCountShard, [eventId, shard, locked, booked]);
-      }
-    }
+    const counts = countArrays(
+      eventId,
+      steps.map(({ index, step }) => ({ idx: index, states: step.states })),
+    );
+    if (counts[1].length > 0) await client.query(sql.addToCounts, counts);
     const payloads = steps
       .filter(({ step }) => step.changes.length > 0)
       .map(({ index, step }) => this.options.channel.payload(eventId, index, step.changes));

@@ -6,6 +6,7 @@ import { ownerOf, toRecord } from '../seatRecord';
 import type { ListQuery, SeatPage, SeatRecord, SeatSummary } from '../SeatStore';
 import { seatSummary } from '../TransitionFeed';
 import { seatIndex, type SeatRow } from './seatRow';
+import { COUNT_BLOCK } from './schema';
 import { sql } from './sql';
 import type { Database } from './Database';
 
@@ -46,46 +47,58 @@ export class SeatReader {
     return toRecord(id, row ? this.asOfNow(restoreSeat(row.snapshot)) : this.options.initial);
   }
 
+  /**
+   * A page in O(page) whatever the venue's state: locked and booked seats through the state
+   * index, the whole venue as the rows of the page's range, available seats block by block,
+   * skipping the blocks their counters say are full (see {@link listAvailable}).
+   */
   async list({ state, after, limit }: ListQuery): Promise<SeatPage> {
     const { layout, initial } = this.options;
     const start = after === undefined ? 0 : seatIndex(layout, after) + 1;
     if (state === 'locked' || state === 'booked') return this.listStored(state, start, limit);
+    if (state === 'available') return this.listAvailable(start, limit);
+    // Every seat is on the page: its range's rows, the gaps filled with the initial seat.
+    const end = Math.min(layout.size, start + limit);
+    const rows = new Map((await this.readRows(start, end)).map((row) => [row.idx, row]));
     const seats: SeatRecord[] = [];
-    let index = start;
-    // Seats without a row are available, so pages are made by walking indexes in windows and
-    // filling the gaps with the initial seat.
-    while (index < layout.size && seats.length < limit) {
-      const end = Math.min(layout.size, index + Math.max(limit - seats.length, 1000));
-      const rows = new Map((await this.readRows(index, end)).map((row) => [row.idx, row]));
-      for (; index < end && seats.length < limit; index++) {
-        const row = rows.get(index);
-        const record = toRecord(
-          layout.idAt(index),
-          row ? this.asOfNow(restoreSeat(row.snapshot)) : initial,
-        );
-        if (state === undefined || record.state === state) seats.push(record);
-      }
+    for (let index = start; index < end; index++) {
+      const row = rows.get(index);
+      seats.push(
+        toRecord(layout.idAt(index), row ? this.asOfNow(restoreSeat(row.snapshot)) : initial),
+      );
     }
-    const next = index < layout.size && seats.length === limit ? seats[seats.length - 1].id : null;
-    return { seats, next };
+    return {
+      seats,
+      next: end < layout.size && seats.length === limit ? layout.idAt(end - 1) : null,
+    };
   }
 
   /**
    * Runs of seats without a row or whose row says available, within `[start, end)`: the gaps
    * between the rows of taken seats (a lock past its deadline the sweeper has not written down
    * yet still counts as taken here; best available only picks from these, the machines decide).
+   * Full blocks are known from their counters, so only the other blocks' taken seats are read.
    */
   async availableRuns(start: number, end: number): Promise<Array<[number, number]>> {
-    const { rows } = await this.options.db.query<{ idx: number }>(
-      sql.selectTakenRange,
-      [this.options.eventId, start, end],
+    if (start >= end) return [];
+    const { rows } = await this.options.db.query<{ full: number | null; idx: number | null }>(
+      sql.selectTakenInBlocks,
+      [this.options.eventId, start, end, this.options.layout.size],
       'read',
     );
+    // Taken ranges: each full block's part of [start, end), each other taken seat alone.
+    const taken = rows
+      .map(({ full, idx }): [number, number] =>
+        full === null
+          ? [idx!, idx! + 1]
+          : [Math.max(start, full * COUNT_BLOCK), Math.min(end, (full + 1) * COUNT_BLOCK)],
+      )
+      .sort((a, b) => a[0] - b[0]);
     const runs: Array<[number, number]> = [];
     let from = start;
-    for (const { idx } of rows) {
-      if (idx > from) runs.push([from, idx]);
-      from = idx + 1;
+    for (const [first, after] of taken) {
+      if (first > from) runs.push([from, first]);
+      from = Math.max(from, after);
     }
     if (from < end) runs.push([from, end]);
     return runs;
@@ -128,6 +141,40 @@ export class SeatReader {
       'read',
     );
     return rows;
+  }
+
+  /**
+   * A page of available seats from `start`: each statement reads the first block from the cursor
+   * on that may hold one (full blocks are skipped by their counters, never read) and returns its
+   * candidates; the machine says which are available as of now (a lock past its deadline is).
+   * A part that comes up short moves the cursor to the end of what it read.
+   */
+  private async listAvailable(start: number, limit: number): Promise<SeatPage> {
+    const { db, eventId, layout, initial, clock } = this.options;
+    const seats: SeatRecord[] = [];
+    let index = start;
+    while (index < layout.size && seats.length < limit) {
+      const { rows } = await db.query<{ stop: number; idx: number | null; snapshot: unknown }>(
+        sql.selectAvailableInBlock,
+        [eventId, index, layout.size, clock.now(), limit - seats.length],
+        'read',
+      );
+      if (rows.length === 0) break; // no block from here on may hold an available seat
+      index = rows[0].stop;
+      for (const row of rows) {
+        if (row.idx === null) continue;
+        const seat = row.snapshot === null ? initial : this.asOfNow(restoreSeat(row.snapshot));
+        const record = toRecord(layout.idAt(row.idx), seat);
+        if (record.state !== 'available') continue;
+        seats.push(record);
+        if (seats.length === limit) {
+          index = row.idx + 1;
+          break;
+        }
+      }
+    }
+    const next = index < layout.size && seats.length === limit ? seats[limit - 1].id : null;
+    return { seats, next };
   }
 
   private async listStored(state: SeatStateValue, start: number, limit: number): Promise<SeatPage> {

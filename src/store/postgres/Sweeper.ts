@@ -1,8 +1,7 @@
 import type { PoolClient } from 'pg';
 import { restoreSeat, stepSeat, type SeatStep } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
-import { COUNT_SHARDS } from './schema';
-import { countDelta, seatArrays, type SeatRow } from './seatRow';
+import { countArrays, seatArrays, type SeatRow } from './seatRow';
 import { CHANNEL, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 import type { Database } from './Database';
@@ -117,18 +116,12 @@ export class Sweeper {
         steps.map(({ row, step }) => ({ idx: row.idx, snapshot: step.snapshot })),
       ),
     );
-    const perShard = new Map<number, { locked: number; booked: number }>();
-    for (const { row, step } of steps) {
-      const shard = row.idx % COUNT_SHARDS;
-      const delta = countDelta(step.states);
-      const sum = perShard.get(shard) ?? { locked: 0, booked: 0 };
-      perShard.set(shard, { locked: sum.locked + delta.locked, booked: sum.booked + delta.booked });
-    }
-    // Counter rows in ascending shard order, so two sweepers can never deadlock on them.
-    for (const shard of [...perShard.keys()].sort((a, b) => a - b)) {
-      const { locked, booked } = perShard.get(shard)!;
-      await client.query(sql.addToCountShard, [eventId, shard, locked, booked]);
-    }
+    // Counter rows in ascending (block, shard) order, so two sweepers can never deadlock on them.
+    const counts = countArrays(
+      eventId,
+      steps.map(({ row, step }) => ({ idx: row.idx, states: step.states })),
+    );
+    if (counts[1].length > 0) await client.query(sql.addToCounts, counts);
     // One notification per seat: a payload must stay under 8000 bytes, a batch's would not.
     await client.query(sql.notifyEach(CHANNEL), [
       steps.map(({ row, step }) => this.options.channel.payload(eventId, row.idx, step.changes)),

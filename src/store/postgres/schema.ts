@@ -17,6 +17,13 @@ const DEFAULT_EVENT = 'default';
 export const COUNT_SHARDS = 16;
 
 /**
+ * Counters are also kept per block of this many seats (`idx / COUNT_BLOCK`), so a page of
+ * available seats can skip the blocks that are full without reading their seats. Part of the
+ * schema: the counter rows are keyed by it, so changing it takes a migration that recounts.
+ */
+export const COUNT_BLOCK = 2048;
+
+/**
  * The schema, one step per version. A step runs once, in order, inside the start-up transaction;
  * never edit a released step, add one.
  *
@@ -114,6 +121,18 @@ const MIGRATIONS: string[] = [
   // A user's bookings by index, for GET /me/seats (their locks are found by seat_holder).
   `CREATE INDEX IF NOT EXISTS seat_booker
      ON seat (event_id, (snapshot #>> '{context,booking,userId}')) WHERE state = 'booked';`,
+  // Counters per block of seats as well as per shard (SeatReader's available pages skip full
+  // blocks): each seat write adjusts its (block, shard) row; the summary sums them all. The
+  // counters until now counted seats of any block, so they are counted again from the rows
+  // (the counters count rows by their \`state\` column, so the recount is what they said).
+  `ALTER TABLE seat_count ADD COLUMN block integer NOT NULL DEFAULT 0;
+   ALTER TABLE seat_count ALTER COLUMN block DROP DEFAULT;
+   ALTER TABLE seat_count DROP CONSTRAINT seat_count_pkey, ADD PRIMARY KEY (event_id, block, shard);
+   DELETE FROM seat_count;
+   INSERT INTO seat_count (event_id, block, shard, locked, booked)
+     SELECT event_id, idx / ${COUNT_BLOCK}, idx % ${COUNT_SHARDS},
+       count(*) FILTER (WHERE state = 'locked'), count(*) FILTER (WHERE state = 'booked')
+     FROM seat WHERE state IN ('locked', 'booked') GROUP BY 1, 2, 3;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import type { SeatStateValue } from '../../../machines/seatTypes';
 import { persistSeat, type SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Layout } from '../../layout/Layout';
+import { COUNT_BLOCK, COUNT_SHARDS } from './schema';
 
 /** A seat's row as the store reads it back. */
 export interface SeatRow {
@@ -72,6 +73,60 @@ export function countDelta(states: SeatStateValue[]): { locked: number; booked: 
   const to = states[states.length - 1];
   const delta = (state: SeatStateValue) => Number(to === state) - Number(from === state);
   return { locked: delta('locked'), booked: delta('booked') };
+}
+
+/**
+ * The counter row a seat's changes are counted in: its block (for pages that skip full blocks)
+ * and, within the block, its shard (so concurrent writers rarely queue on one row).
+ *
+ * @example
+ * ```ts
+ * counterOf(2050); // { block: 1, shard: 2 }
+ * ```
+ */
+export function counterOf(index: number): { block: number; shard: number } {
+  return { block: Math.floor(index / COUNT_BLOCK), shard: index % COUNT_SHARDS };
+}
+
+/**
+ * The parameters of `sql.addToCounts` for several seats' steps: each counter row's summed change,
+ * rows that do not change left out, in (block, shard) order, the order every batched writer
+ * locks counter rows in (so two can never deadlock on them).
+ *
+ * @example
+ * ```ts
+ * countArrays('default', [{ idx: 3, states: ['available', 'locked'] }]);
+ * // ['default', [0], [3], [1], [0]]
+ * ```
+ */
+export function countArrays(
+  eventId: string,
+  seats: ReadonlyArray<{ idx: number; states: SeatStateValue[] }>,
+): [string, number[], number[], number[], number[]] {
+  const sums = new Map<number, { block: number; shard: number; locked: number; booked: number }>();
+  for (const { idx, states } of seats) {
+    const { block, shard } = counterOf(idx);
+    const key = block * COUNT_SHARDS + shard;
+    const delta = countDelta(states);
+    const sum = sums.get(key) ?? { block, shard, locked: 0, booked: 0 };
+    sums.set(key, {
+      block,
+      shard,
+      locked: sum.locked + delta.locked,
+      booked: sum.booked + delta.booked,
+    });
+  }
+  const rows = [...sums.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, sum]) => sum)
+    .filter(({ locked, booked }) => locked !== 0 || booked !== 0);
+  return [
+    eventId,
+    rows.map((r) => r.block),
+    rows.map((r) => r.shard),
+    rows.map((r) => r.locked),
+    rows.map((r) => r.booked),
+  ];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { escapeLiteral } from 'pg';
+import { COUNT_BLOCK } from './schema';
 
 /**
  * Every SQL text the PostgreSQL store runs, by name, so each statement can be read (and
@@ -33,9 +34,65 @@ export const sql = {
   /** The summary counters, summed over their shards (none yet: an event nobody touched). */
   sumCounts: `SELECT coalesce(sum(locked), 0) AS locked, coalesce(sum(booked), 0) AS booked
            FROM seat_count WHERE event_id = $1`,
-  /** The indexes of the seats with `$2 <= idx < $3` whose row is not available, in order. */
-  selectTakenRange: `SELECT idx FROM seat
-           WHERE event_id = $1 AND idx >= $2 AND idx < $3 AND state <> 'available' ORDER BY idx`,
+  /**
+   * The next part of a page of available seats of event `$1` from index `$2` on (venue size `$3`,
+   * now `$4`, at most `$5` seats), without reading the seats of full blocks. The first block from
+   * `$2`'s on that may hold one: a block whose counters say it is not full (a block without
+   * counter rows has no taken seat), or one holding a lock whose copied deadline has passed (the
+   * machine may read it as available; the sweeper keeps these few). Within that block only the
+   * range `[start, stop)` is read, `$5` plus the block's taken seats long: enough for `$5`
+   * available ones. Each row: `stop`, then a candidate seat (`idx`, and its `snapshot` when it has
+   * a row), in order; a lone row with a null `idx` when the range has none; no row at all when no
+   * block from `$2`'s on may hold an available seat. Which candidates are available is the
+   * machine's call (`seatAt`).
+   */
+  selectAvailableInBlock: `WITH counted AS (
+         SELECT block, sum(locked + booked)::integer AS taken FROM seat_count
+         WHERE event_id = $1 AND block >= $2::integer / ${COUNT_BLOCK} GROUP BY block),
+       candidate AS (
+         SELECT b.block, coalesce(c.taken, 0) AS taken
+         FROM generate_series($2::integer / ${COUNT_BLOCK}, ($3::integer - 1) / ${COUNT_BLOCK}) AS b(block)
+           LEFT JOIN counted c USING (block)
+         WHERE coalesce(c.taken, 0) < least(${COUNT_BLOCK}, $3::integer - b.block * ${COUNT_BLOCK})
+         UNION ALL
+         SELECT idx / ${COUNT_BLOCK}, ${COUNT_BLOCK} FROM seat
+         WHERE event_id = $1 AND locked_until <= $4::bigint AND idx >= $2::integer),
+       bounds AS (
+         SELECT start, least((block + 1) * ${COUNT_BLOCK}, $3::integer, start + $5::integer + taken)
+           AS stop
+         FROM (
+           SELECT block, greatest($2::integer, block * ${COUNT_BLOCK}) AS start,
+             max(taken) AS taken
+           FROM candidate GROUP BY block ORDER BY block LIMIT 1) AS first)
+       SELECT r.stop, x.idx, s.snapshot FROM bounds r
+       LEFT JOIN LATERAL (
+         SELECT g.idx FROM generate_series(r.start, r.stop - 1) AS g(idx)
+         WHERE NOT EXISTS (
+           SELECT FROM seat t WHERE t.event_id = $1 AND t.idx = g.idx
+             AND t.idx >= r.start AND t.idx < r.stop AND t.state <> 'available'
+             AND (t.locked_until IS NULL OR t.locked_until > $4::bigint))
+         ORDER BY g.idx LIMIT $5::integer) x ON true
+       LEFT JOIN seat s ON s.event_id = $1 AND s.idx = x.idx
+       ORDER BY x.idx`,
+  /**
+   * What `availableRuns` needs of event `$1`'s seats `$2 <= idx < $3` (venue size `$4`), without
+   * reading the seats of full blocks: each full block (`full`), and the index of each seat whose
+   * row is not available in the other blocks with counter rows (`idx`). Blocks without counter
+   * rows have no taken seat.
+   */
+  selectTakenInBlocks: `WITH counted AS (
+         SELECT block, sum(locked + booked)::integer AS taken,
+           least(${COUNT_BLOCK}, $4::integer - block * ${COUNT_BLOCK}) AS size FROM seat_count
+         WHERE event_id = $1 AND block >= $2::integer / ${COUNT_BLOCK}
+           AND block <= ($3::integer - 1) / ${COUNT_BLOCK}
+         GROUP BY block)
+       SELECT block AS full, NULL::integer AS idx FROM counted WHERE taken >= size
+       UNION ALL
+       SELECT NULL, s.idx FROM counted c CROSS JOIN LATERAL (
+         SELECT idx FROM seat WHERE event_id = $1 AND state <> 'available'
+           AND idx >= greatest($2::integer, c.block * ${COUNT_BLOCK})
+           AND idx < least($3::integer, (c.block + 1) * ${COUNT_BLOCK})) s
+       WHERE c.taken < c.size`,
   /** The rows of the seats user `$2` holds locked or has booked (indexes seat_holder, seat_booker). */
   selectSeatsOfUser: `SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND holder = $2
        UNION SELECT idx, snapshot, version FROM seat WHERE event_id = $1 AND state = 'booked'
@@ -58,14 +115,16 @@ export const sql = {
              holder = $6
            WHERE event_id = $1 AND idx = $2 AND version = ${version} RETURNING idx`,
   /**
-   * A counter shard's change, run only if the seat write in `written` succeeded; an event's shard
-   * row is made by its first change.
+   * A counter row's change (the seat's block and shard), run only if the seat write in `written`
+   * succeeded; a counter row is made by its first change.
    */
-  countWritten: (locked: string, booked: string, shard: string) =>
-    `INSERT INTO seat_count (event_id, shard, locked, booked)
-             SELECT $1, ${shard}::integer, ${locked}::bigint, ${booked}::bigint FROM written
-             ON CONFLICT (event_id, shard) DO UPDATE SET locked = seat_count.locked + EXCLUDED.locked,
-               booked = seat_count.booked + EXCLUDED.booked`,
+  countWritten: (locked: string, booked: string, block: string, shard: string) =>
+    `INSERT INTO seat_count (event_id, block, shard, locked, booked)
+             SELECT $1, ${block}::integer, ${shard}::integer, ${locked}::bigint, ${booked}::bigint
+             FROM written
+             ON CONFLICT (event_id, block, shard) DO UPDATE
+               SET locked = seat_count.locked + EXCLUDED.locked,
+                 booked = seat_count.booked + EXCLUDED.booked`,
   /** Publishes `payload` if the seat write in `written` succeeded. */
   notifyWritten: (channel: string, payload: string) =>
     `SELECT pg_notify('${channel}', ${payload}) FROM written`,
@@ -113,10 +172,18 @@ export const sql = {
        FROM unnest($2::integer[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[])
          AS u(idx, state, snapshot, locked_until, holder)
        WHERE seat.event_id = $1 AND seat.idx = u.idx`,
-  /** One counter shard's change (parameters: event, shard, locked, booked). */
-  addToCountShard: `INSERT INTO seat_count (event_id, shard, locked, booked) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (event_id, shard) DO UPDATE SET locked = seat_count.locked + EXCLUDED.locked,
-           booked = seat_count.booked + EXCLUDED.booked`,
+  /**
+   * Several counter rows' changes of event `$1` (arrays: block, shard, locked, booked; see
+   * `countArrays`), made in the order given, which is the order their rows are locked in.
+   */
+  addToCounts: `INSERT INTO seat_count (event_id, block, shard, locked, booked)
+         SELECT $1, u.block, u.shard, u.locked, u.booked
+         FROM unnest($2::integer[], $3::integer[], $4::bigint[], $5::bigint[]) WITH ORDINALITY
+           AS u(block, shard, locked, booked, n)
+         ORDER BY u.n
+         ON CONFLICT (event_id, block, shard) DO UPDATE
+           SET locked = seat_count.locked + EXCLUDED.locked,
+             booked = seat_count.booked + EXCLUDED.booked`,
   /** One notification per payload of `$1`. */
   notifyEach: (channel: string) => `SELECT pg_notify('${channel}', p) FROM unnest($1::text[]) AS p`,
   listen: (channel: string) => `LISTEN ${channel}`,

@@ -7,7 +7,7 @@ import { SCHEMA_VERSION } from '../../../src/store/postgres/schema';
 import type { SeatTransition } from '../../../src/store/SeatStore';
 import { Venue } from '../../../src/venue';
 import { outcome } from '../../support/outcome';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { countersAndRecount, createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { loadSchemaV3, V3_T0 } from '../../support/schemaV3';
 import { ok } from '../../support/api';
 import { serve, type Served } from '../../support/serve';
@@ -61,6 +61,9 @@ describe('a database made by schema version 3 (before events), upgraded', functi
         'SELECT schema_version FROM seat_meta',
       );
       expect(meta.rows[0].schema_version).to.equal(SCHEMA_VERSION);
+      // The counters, recounted per block and shard (3 locked, 2 booked in block 0).
+      const { kept, recount } = await countersAndRecount(db.url);
+      expect(kept).to.deep.equal(recount).and.to.have.length.above(0);
     } finally {
       await client.end();
     }
