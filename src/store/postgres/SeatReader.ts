@@ -145,8 +145,8 @@ export class SeatReader {
 
   /**
    * A page of available seats from `start`: each statement reads the first block from the cursor
-   * on that may hold one (full blocks are skipped by their counters, never read) and returns its
-   * candidates; the machine says which are available as of now (a lock past its deadline is).
+   * on that may hold one (full blocks are skipped by their counters, never read; in it, seats of
+   * full shards are not looked up either) and returns its candidates; the machine says which are available as of now (a lock past its deadline is).
    * A part that comes up short moves the cursor to the end of what it read.
    */
   private async listAvailable(start: number, limit: number): Promise<SeatPage> {
@@ -155,6 +155,8 @@ export class SeatReader {
     let index = start;
     while (index < layout.size && seats.length < limit) {
       const { rows } = await db.query<{ stop: number; idx: number | null; snapshot: unknown }>(
+        // Not a prepared statement: a generic plan, blind to the block's bounds, read every seat
+        // of the event (36 ms against 6 on 10,000 seats); planning it costs about 0.5 ms.
         sql.selectAvailableInBlock,
         [eventId, index, layout.size, clock.now(), limit - seats.length],
         'read',

@@ -1,5 +1,5 @@
 import { escapeLiteral } from 'pg';
-import { COUNT_BLOCK } from './schema';
+import { COUNT_BLOCK, COUNT_SHARDS } from './schema';
 
 /**
  * Every SQL text the PostgreSQL store runs, by name, so each statement can be read (and
@@ -39,40 +39,46 @@ export const sql = {
    * now `$4`, at most `$5` seats), without reading the seats of full blocks. The first block from
    * `$2`'s on that may hold one: a block whose counters say it is not full (a block without
    * counter rows has no taken seat), or one holding a lock whose copied deadline has passed (the
-   * machine may read it as available; the sweeper keeps these few). Within that block only the
-   * range `[start, stop)` is read, `$5` plus the block's taken seats long: enough for `$5`
-   * available ones. Each row: `stop`, then a candidate seat (`idx`, and its `snapshot` when it has
-   * a row), in order; a lone row with a null `idx` when the range has none; no row at all when no
-   * block from `$2`'s on may hold an available seat. Which candidates are available is the
-   * machine's call (`seatAt`).
+   * machine may read it as available; the sweeper keeps these few). Within that block the range
+   * `[start, stop)` is enough for `$5` available seats (`$5` plus the block's taken seats long),
+   * and of it only the seats of shards whose counter is not full are looked up, one index probe
+   * each (all of them in a block with a lapsed lock). Each row: `stop`, then a candidate seat
+   * (`idx`, and its `snapshot` when it has a row), in order; a lone row with a null `idx` when the
+   * range has none; no row at all when no block from `$2`'s on may hold an available seat. Which
+   * candidates are available is the machine's call (`seatAt`).
    */
-  selectAvailableInBlock: `WITH counted AS (
-         SELECT block, sum(locked + booked)::integer AS taken FROM seat_count
-         WHERE event_id = $1 AND block >= $2::integer / ${COUNT_BLOCK} GROUP BY block),
+  selectAvailableInBlock: `WITH shards AS (
+         SELECT block, shard, locked + booked AS taken FROM seat_count
+         WHERE event_id = $1 AND block >= $2::integer / ${COUNT_BLOCK}),
+       counted AS (SELECT block, sum(taken)::integer AS taken FROM shards GROUP BY block),
        candidate AS (
-         SELECT b.block, coalesce(c.taken, 0) AS taken
+         SELECT b.block, coalesce(c.taken, 0) AS taken, false AS lapsed
          FROM generate_series($2::integer / ${COUNT_BLOCK}, ($3::integer - 1) / ${COUNT_BLOCK}) AS b(block)
            LEFT JOIN counted c USING (block)
          WHERE coalesce(c.taken, 0) < least(${COUNT_BLOCK}, $3::integer - b.block * ${COUNT_BLOCK})
          UNION ALL
-         SELECT idx / ${COUNT_BLOCK}, ${COUNT_BLOCK} FROM seat
+         SELECT idx / ${COUNT_BLOCK}, ${COUNT_BLOCK}, true FROM seat
          WHERE event_id = $1 AND locked_until <= $4::bigint AND idx >= $2::integer),
+       chosen AS (
+         SELECT block, greatest($2::integer, block * ${COUNT_BLOCK}) AS start, max(taken) AS taken,
+           bool_or(lapsed) AS lapsed,
+           least(${COUNT_BLOCK}, $3::integer - block * ${COUNT_BLOCK}) AS size
+         FROM candidate GROUP BY block ORDER BY block LIMIT 1),
        bounds AS (
-         SELECT start, least((block + 1) * ${COUNT_BLOCK}, $3::integer, start + $5::integer + taken)
-           AS stop
-         FROM (
-           SELECT block, greatest($2::integer, block * ${COUNT_BLOCK}) AS start,
-             max(taken) AS taken
-           FROM candidate GROUP BY block ORDER BY block LIMIT 1) AS first)
-       SELECT r.stop, x.idx, s.snapshot FROM bounds r
+         SELECT start, least(block * ${COUNT_BLOCK} + size, start + $5::integer + taken) AS stop,
+           lapsed,
+           ARRAY(SELECT s.shard FROM shards s WHERE s.block = chosen.block
+             AND s.taken >= (size - s.shard + ${COUNT_SHARDS - 1}) / ${COUNT_SHARDS}) AS full
+         FROM chosen)
+       SELECT r.stop, x.idx, x.snapshot FROM bounds r
        LEFT JOIN LATERAL (
-         SELECT g.idx FROM generate_series(r.start, r.stop - 1) AS g(idx)
-         WHERE NOT EXISTS (
-           SELECT FROM seat t WHERE t.event_id = $1 AND t.idx = g.idx
-             AND t.idx >= r.start AND t.idx < r.stop AND t.state <> 'available'
-             AND (t.locked_until IS NULL OR t.locked_until > $4::bigint))
+         SELECT g.idx, s.snapshot FROM generate_series(r.start, r.stop - 1) AS g(idx)
+           LEFT JOIN LATERAL (
+             SELECT t.state, t.locked_until, t.snapshot FROM seat t
+             WHERE t.event_id = $1 AND t.idx = g.idx LIMIT 1) s ON true
+         WHERE (r.lapsed OR NOT g.idx % ${COUNT_SHARDS} = ANY(r.full))
+           AND (s.state IS NULL OR s.state = 'available' OR s.locked_until <= $4::bigint)
          ORDER BY g.idx LIMIT $5::integer) x ON true
-       LEFT JOIN seat s ON s.event_id = $1 AND s.idx = x.idx
        ORDER BY x.idx`,
   /**
    * What `availableRuns` needs of event `$1`'s seats `$2 <= idx < $3` (venue size `$4`), without
