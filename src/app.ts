@@ -344,7 +344,12 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // routes: `/seats/:id` would take `events` and `summary` for seat ids. What a handler throws is
   // answered by the same error handler as everything else, without a walk through the routes.
   const answerError = errorHandler(logError);
-  const api = new ApiRouter({ caller: auth.caller, backend: auth.backend }, answerError);
+  // Registered on the app's own router, after the middleware above: no nested router to dispatch.
+  const api = new ApiRouter(
+    { caller: auth.caller, backend: auth.backend },
+    answerError,
+    app.router,
+  );
   sessionRoutes(api, sessions, sessionLimit?.middleware);
   eventRoutes(api, events, false, streamGate);
   summaryRoutes(api, service);
@@ -369,7 +374,6 @@ export function createApp(options: AppOptions = {}): SeatApp {
     lockTtlMs: options.lockTtlMs ?? 60_000,
     inspectorUrl: options.inspectorUrl ?? null,
   });
-  app.use(api.router);
   // Last: the API never pays for express.static looking for a file first.
   app.use(pageFiles());
   app.use(notFound);

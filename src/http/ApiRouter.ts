@@ -67,7 +67,6 @@ export type Authenticators = Partial<Record<Exclude<RouteSecurity, 'public'>, Re
  * ```
  */
 export class ApiRouter {
-  readonly router = Router();
   private readonly declared: RouteDeclaration[] = [];
 
   constructor(
@@ -79,6 +78,12 @@ export class ApiRouter {
      * most answers are 409s, that walk was most of the cost of a refusal.
      */
     private readonly answerError?: ErrorRequestHandler,
+    /**
+     * Where the routes are registered: a router of their own by default (mount it with
+     * `app.use(api.router)`), or the app's own (`app.router`), which spares every request a
+     * nested router's dispatch; the routes then sit where they are declared among the app's.
+     */
+    readonly router: Router = Router(),
   ) {}
 
   /** Every route registered so far, in registration (= matching) order. */
