@@ -76,9 +76,9 @@ export interface MemorySeatStoreOptions {
   clock: Clock;
   /**
    * xstate inspection callback (the Stately inspector). When given, every event a seat is sent
-   * runs through a live actor of the seat machine, started from the seat's snapshot and stopped
-   * once it has answered, so the inspector sees each seat's actor take the event; without it,
-   * seats are stepped with the machine's pure transition and no actor is created.
+   * runs through a live actor of the seat machine, started from the seat's snapshot and kept while
+   * the seat is locked, so the inspector sees each seat's actor from lock to booking, release or
+   * expiry; without it, seats are stepped with the machine's pure transition and no actor exists.
    */
   inspect?: (event: InspectionEvent) => void;
 }
@@ -91,8 +91,8 @@ export interface MemorySeatStoreOptions {
  * the machine with its pure transition (`machines/run/stepSeat`, as the PostgreSQL store does):
  * the machine decides the next state, the reply and the moves it announces; the store keeps the
  * result, and drops the entry when the seat is back in its initial state. With an inspector
- * (`inspect`), the same event goes through a live actor started from the snapshot instead, for the
- * length of that one event. `test/store/memory/virtualActors.test.ts` checks both against one
+ * (`inspect`), the same event goes through a live actor instead (started from the snapshot, kept
+ * while the seat is locked). `test/store/memory/virtualActors.test.ts` checks both against one
  * eager actor per seat, reply by reply and snapshot by snapshot.
  *
  * A lock's expiry needs time to pass while no request comes: every locked seat's deadline is a
