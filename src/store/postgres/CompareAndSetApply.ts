@@ -10,6 +10,7 @@ import { toRecord } from '../seatRecord';
 import type { ApplyResult } from '../SeatStore';
 import type { SeatReader } from './SeatReader';
 import { columns, countDelta, counterOf, seatIndex } from './seatRow';
+import type { SeatRowCache } from './RowCache';
 import { CHANNEL, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 import type { Database } from './Database';
@@ -29,6 +30,8 @@ export interface CompareAndSetApplyOptions {
   initial: SeatSnapshot;
   reader: SeatReader;
   channel: TransitionChannel;
+  /** The event's seat rows this process saw last (shared with the store's other writers). */
+  rows: SeatRowCache;
 }
 
 /**
@@ -39,9 +42,14 @@ export interface CompareAndSetApplyOptions {
  * (seat row, summary counter, NOTIFY) is one statement committed before `apply` resolves, so a
  * client told "200" can lose nothing to a crash.
  *
+ * When this process saw the seat's row last (it locked the seat, say, and the holder now
+ * confirms), the machine first steps that row and the write compares its version: one round
+ * trip. Only a step that changes nothing (a refusal, which must be answered on the row as it is
+ * now) or a version that moved on reads the row first.
+ *
  * @example
  * ```ts
- * const cas = new CompareAndSetApply({ db, eventId: 'hamlet', layout, initial, reader, channel });
+ * const cas = new CompareAndSetApply({ db, eventId: 'hamlet', layout, initial, reader, channel, rows });
  * await cas.apply('A1', { type: 'LOCK', userId: 'u1', lockId: 'L1', now: Date.now() });
  * ```
  */
@@ -50,9 +58,22 @@ export class CompareAndSetApply {
 
   async apply(id: string, event: SeatRequestEvent): Promise<ApplyResult> {
     const index = seatIndex(this.options.layout, id);
+    const { rows } = this.options;
+    const seen = rows.get(index);
+    if (seen) {
+      const step = stepSeat(seen.snapshot, event);
+      try {
+        if (step.changed && (await this.write(index, seen.version, step))) {
+          return { reply: step.reply, seat: toRecord(id, step.snapshot) };
+        }
+      } catch (err) {
+        if (!RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const row = await this.options.reader.readRow(index);
       const before = row ? restoreSeat(row.snapshot) : this.options.initial;
+      rows.set(index, { snapshot: before, version: row?.version ?? 0 });
       const step = stepSeat(before, event);
       try {
         // A refusal changes nothing: it is decided on the snapshot just read, which was current
@@ -77,8 +98,16 @@ export class CompareAndSetApply {
   private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
     const { eventId, channel, db } = this.options;
     const { text, params } = seatWrite({ eventId, index, version, step, channel });
-    const result = await db.query(text, params, 'write');
-    return result.rowCount === 1;
+    let result;
+    try {
+      result = await db.query(text, params, 'write');
+    } catch (err) {
+      this.options.rows.delete(index); // whether it was written is not known
+      throw err;
+    }
+    if (result.rowCount !== 1) return false;
+    this.options.rows.set(index, { snapshot: step.snapshot, version: version + 1 });
+    return true;
   }
 }
 
@@ -99,11 +128,22 @@ export function seatWrite(options: {
   version: number;
   step: SeatStep;
   channel: Pick<TransitionChannel, 'payload'>;
+  /**
+   * CTEs to run first (ending in `, `), given the parameters so far, and the name of the one that
+   * must have a row for the seat to be written: the other checks of a one-statement request.
+   */
+  guard?: (params: unknown[]) => { ctes: string; gate: string };
 }): { text: string; params: unknown[] } {
-  const { eventId, index, version, step, channel } = options;
+  const { eventId, index, version, step, channel, guard } = options;
   const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
   const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
-  const write = version === 0 ? sql.insertSeat : sql.updateSeatAtVersion(param(params, version));
+  const before = guard?.(params);
+  const write =
+    version === 0
+      ? before
+        ? sql.insertSeatAfter(before.gate)
+        : sql.insertSeat
+      : sql.updateSeatAtVersion(param(params, version), before?.gate);
   // The seat's (block, shard) counter row: the summary sums them all, available pages skip the
   // blocks they say are full. The counter update runs only after the seat write succeeded
   // (EXPLAIN shows its EXISTS as a one-time filter over `written`): a request locks its seat row
@@ -123,5 +163,5 @@ export function seatWrite(options: {
     step.changes.length === 0
       ? sql.selectWritten
       : sql.notifyWritten(CHANNEL, param(params, channel.payload(eventId, index, step.changes)));
-  return { text: sql.writeSeat(write, counters, notify), params };
+  return { text: sql.writeSeat(write, counters, notify, before?.ctes), params };
 }

@@ -8,6 +8,7 @@ import {
   type SeatSnapshot,
 } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
+import type { EventRecord } from '../EventRegistry';
 import type { Layout } from '../../layout/Layout';
 import type { SalesGate, SalesRefusal } from '../../SeatService';
 import type { LockQuotaRefusal } from '../LockQuota';
@@ -18,7 +19,8 @@ import { isUnreachable, toStoreError, type Database } from './Database';
 import { toRecord as toEventRecord, type EventRow } from './PostgresEventRegistry';
 import type { SeatRow } from './seatRow';
 import { seatIndex } from './seatRow';
-import { inlineParams, sql } from './sql';
+import { RowCache, type SeatRowCache } from './RowCache';
+import { inlineParams, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 
 export interface PipelinedLockOptions {
@@ -33,7 +35,22 @@ export interface PipelinedLockOptions {
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
   channel: Pick<TransitionChannel, 'payload'>;
+  /** The event's seat rows this process saw last (shared with the store's other writers). */
+  rows: SeatRowCache;
 }
+
+/**
+ * A user's locks as this process saw them last: the seats whose lock counted then, and the
+ * version of the user's `user_locks` row (0: no row). Between two bumps a user's locks only end
+ * (confirm, release, expiry), so while the version holds these are all the user can hold.
+ */
+interface CachedUser {
+  version: number;
+  held: string[];
+}
+
+/** Users whose locks one process keeps in mind, per event; the least recent are forgotten. */
+const CACHED_USERS = 10_000;
 
 type Outcome =
   { ok: true; value: ApplyResult | { sales: SalesRefusal } } | ({ ok: false } & LockQuotaRefusal);
@@ -44,22 +61,40 @@ const MAX_ATTEMPTS = 100;
 const AGAIN = Symbol('again');
 
 /**
- * A LOCK on PostgreSQL in two round trips and one commit, with the per-user cap and the sales
- * window. The first message (simple query protocol: several statements, no parameters) opens a
- * transaction, takes the user's lock (`pg_advisory_xact_lock`, as `PostgresLockQuota` does), and
- * reads the user's locks, the seat's row (`FOR UPDATE`) and the event's row. Then the machines
- * decide, in JavaScript, in the order the step-by-step path asks them: the user's cap, the
- * event's sales window, the seat. Only when the seat's machine took the lock does the second
- * message write it (the seat's compare-and-set statement, on the version read) and COMMIT; any
- * refusal rolls back, having written nothing. SQL compares versions, it decides nothing.
+ * A LOCK on PostgreSQL with the per-user cap and the sales window, in one round trip and one
+ * commit on the common path, two round trips and one commit otherwise. The machines always
+ * decide, in JavaScript, in the order the step-by-step path asks them: the user's cap, the event's
+ * sales window, the seat; SQL compares versions, it decides nothing.
+ *
+ * One round trip: the machines decide on what this process last saw (the user's locks at their
+ * `user_locks` version, the event's row at its version, the seat's row at its version; an unknown
+ * user is taken to have no `user_locks` row, an unknown seat to have no row), and one statement
+ * writes the lock only if every one of those versions still holds: the event row's version, then
+ * the user's version bumped by compare-and-set (or the user's first row inserted, if none exists
+ * and no seat names the user as holder), then the seat's compare-and-set, the counter and
+ * `pg_notify`, each gated on the one before. Sent alone, the statement is its own transaction.
+ *
+ * Two round trips, when the guess was wrong, or any machine refused on what this process had seen
+ * (a refusal is only answered on rows read now): the first message opens a transaction, bumps the
+ * user's version (its row lock makes one user's requests take turns across instances), and reads
+ * the user's locks, the seat's row (`FOR UPDATE`) and the event's row; the machines decide; only
+ * when the seat's machine took the lock does the second message write it (compare-and-set on the
+ * version read) and COMMIT. Any refusal rolls back, bump included. Both refresh what this process
+ * saw.
  *
  * @example
  * ```ts
- * const lock = new PipelinedLock({ db, eventId: 'hamlet', layout, max: 10, clock, initial, channel });
+ * const lock = new PipelinedLock({ db, eventId: 'hamlet', layout, max: 10, clock, initial, channel, rows });
  * await lock.lock('alice', 'A1', { type: 'LOCK', userId: 'alice', lockId: 'L1', now }, sales);
  * ```
  */
 export class PipelinedLock {
+  private readonly users = new RowCache<string, CachedUser>(CACHED_USERS);
+  /** The event's row as last read (sales window and version), by event id. */
+  private event: EventRecord | undefined;
+  /** The event row's read in flight: concurrent first locks share it. */
+  private eventRead: Promise<EventRecord | undefined> | undefined;
+
   constructor(private readonly options: PipelinedLockOptions) {}
 
   async lock(
@@ -69,6 +104,8 @@ export class PipelinedLock {
     sales?: SalesGate,
   ): Promise<Outcome> {
     await sales?.ready?.();
+    const quick = await this.inOneTrip(userId, seatId, event, sales);
+    if (quick) return quick;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(userId, seatId, event, sales);
       if (outcome !== AGAIN) return outcome;
@@ -78,13 +115,86 @@ export class PipelinedLock {
     }
   }
 
+  /**
+   * The lock in one statement, decided on what this process saw: the outcome when it was written,
+   * `undefined` when a machine refused on those rows or a version no longer held (nothing written
+   * but, at most, a bump of the user's version: the two-message path then decides on rows read
+   * now).
+   */
+  private async inOneTrip(
+    userId: string,
+    seatId: string,
+    event: Extract<SeatRequestEvent, { type: 'LOCK' }>,
+    sales: SalesGate | undefined,
+  ): Promise<Outcome | undefined> {
+    const { db, eventId, layout, rows, initial, channel } = this.options;
+    const user = this.users.get(userId) ?? { version: 0, held: [] };
+    if (this.capRefusal(seatId, user.held)) return undefined;
+    let record: EventRecord | undefined;
+    if (sales?.judge) {
+      record = await this.eventRecord(sales.eventId ?? eventId);
+      if (!record || sales.judge(record, 'REQUEST_LOCK', event.now)) return undefined;
+    }
+    const index = seatIndex(layout, seatId);
+    const seat = rows.get(index) ?? { snapshot: initial, version: 0 };
+    const step = stepSeat(seat.snapshot, event);
+    if (!step.changed || step.reply?.type !== 'seat.accepted') return undefined;
+    const { text, params } = seatWrite({
+      eventId,
+      index,
+      version: seat.version,
+      step,
+      channel,
+      guard: (params) => {
+        const userParam = param(params, userId);
+        const sale = record && {
+          id: param(params, record.id),
+          version: param(params, record.version),
+        };
+        const onSale = sale ? 'EXISTS (SELECT 1 FROM sale)' : 'TRUE';
+        const mine =
+          user.version === 0
+            ? sql.firstUserLock(userParam, onSale)
+            : sql.bumpUserLocksAtVersion(userParam, param(params, user.version), onSale);
+        const saleCte = sale ? `sale AS (${sql.eventAtVersion(sale.id, sale.version)}), ` : '';
+        return { ctes: `${saleCte}mine AS (${mine}), `, gate: 'mine' };
+      },
+    });
+    let written: QueryResult;
+    try {
+      written = await db.query(text, params, 'write');
+    } catch (err) {
+      rows.delete(index);
+      this.users.delete(userId);
+      // A deadlock or serialization failure wrote nothing: the two-message path decides afresh.
+      if (RETRYABLE.has((err as { code?: string }).code ?? '')) return undefined;
+      throw err;
+    }
+    if (written.rowCount !== 1) return undefined;
+    this.users.set(userId, { version: user.version + 1, held: withSeat(user.held, seatId) });
+    rows.set(index, { snapshot: step.snapshot, version: seat.version + 1 });
+    return { ok: true, value: { reply: step.reply, seat: toRecord(seatId, step.snapshot) } };
+  }
+
+  /** The event's row as last read, read once when not yet (concurrent callers share the read). */
+  private async eventRecord(id: string): Promise<EventRecord | undefined> {
+    if (this.event?.id === id) return this.event;
+    this.eventRead ??= this.options.db
+      .query<EventRow>(sql.selectEvent, [id], 'read')
+      .then(({ rows }) => rows[0] && toEventRecord(rows[0]))
+      .finally(() => (this.eventRead = undefined));
+    const record = await this.eventRead;
+    if (record?.id === id) this.event = record;
+    return record?.id === id ? record : undefined;
+  }
+
   private async attempt(
     userId: string,
     seatId: string,
     event: Extract<SeatRequestEvent, { type: 'LOCK' }>,
     sales: SalesGate | undefined,
   ): Promise<Outcome | typeof AGAIN> {
-    const { db, eventId, layout } = this.options;
+    const { db, eventId, layout, rows } = this.options;
     const index = seatIndex(layout, seatId);
     const connection = await db.connect();
     // Whether a transaction may be open on the connection (then it is rolled back before release).
@@ -99,16 +209,24 @@ export class PipelinedLock {
         broken = isUnreachable(err) ? (err as Error) : undefined;
         throw toStoreError(err, 'not-applied');
       }
-      const [, , heldRows, seatRows, eventRows] = read;
-      const refusal = this.capRefusal(userId, seatId, heldRows.rows as SeatRow[]);
+      const [, bumped, heldRows, seatRows, eventRows] = read;
+      // The version the user's row has for everyone else: the bump is undone unless we commit.
+      const version = (bumped.rows[0] as { version: number }).version;
+      const held = this.heldLive(userId, heldRows.rows as SeatRow[]);
+      this.users.set(userId, { version: version - 1, held });
+      const refusal = this.capRefusal(seatId, held);
       if (refusal) return refusal;
       if (sales?.judge) {
         const row = eventRows?.rows[0] as EventRow | undefined;
-        const closed = sales.judge(row && toEventRecord(row), 'REQUEST_LOCK', event.now);
+        const record = row && toEventRecord(row);
+        if (record) this.event = record;
+        const closed = sales.judge(record, 'REQUEST_LOCK', event.now);
         if (closed) return { ok: true, value: { sales: closed } };
       }
       const row = seatRows.rows[0] as SeatRow | undefined;
-      const step = stepSeat(row ? restoreSeat(row.snapshot) : this.options.initial, event);
+      const before = row ? restoreSeat(row.snapshot) : this.options.initial;
+      rows.set(index, { snapshot: before, version: row?.version ?? 0 });
+      const step = stepSeat(before, event);
       const result = { reply: step.reply, seat: toRecord(seatId, step.snapshot) };
       if (!step.changed) return { ok: true, value: result };
       const { text, params } = seatWrite({
@@ -124,6 +242,8 @@ export class PipelinedLock {
           `${inlineParams(text, params)}; COMMIT`,
         )) as unknown as QueryResult[];
       } catch (err) {
+        rows.delete(index);
+        this.users.delete(userId);
         if (RETRYABLE.has((err as { code?: string }).code ?? '')) return AGAIN;
         broken = isUnreachable(err) ? (err as Error) : undefined;
         throw toStoreError(err, 'unknown');
@@ -131,7 +251,10 @@ export class PipelinedLock {
       open = false;
       // No row written: another writer made the seat's first row meanwhile (the COMMIT then
       // committed nothing); the machine decides again on that row.
-      return written[0].rowCount === 1 ? { ok: true, value: result } : AGAIN;
+      if (written[0].rowCount !== 1) return AGAIN;
+      this.users.set(userId, { version, held: withSeat(held, seatId) });
+      rows.set(index, { snapshot: step.snapshot, version: (row?.version ?? 0) + 1 });
+      return { ok: true, value: result };
     } finally {
       if (open && !broken) {
         broken = await connection.query('ROLLBACK').then(
@@ -144,9 +267,10 @@ export class PipelinedLock {
   }
 
   /**
-   * One message: BEGIN, the user's lock, the user's locks, the seat's row locked, and the event's
-   * row when the sales window is judged here. Each statement sees what committed before it ran
-   * (read committed), so the reads after the user's lock see every lock of that user.
+   * One message: BEGIN, the user's version bumped (its row locked), the user's locks, the seat's
+   * row locked, and the event's row when the sales window is judged here. Each statement sees what
+   * committed before it ran (read committed), so the reads after the user's row lock see every
+   * lock of that user.
    */
   private async read(
     connection: PoolClient,
@@ -157,7 +281,7 @@ export class PipelinedLock {
     const { eventId } = this.options;
     const statements = [
       'BEGIN',
-      inlineParams(sql.lockUser, [eventId, userId]),
+      inlineParams(sql.bumpUserLocks, [eventId, userId]),
       inlineParams(sql.selectLocksOf, [eventId, userId]),
       inlineParams(sql.lockSeat, [eventId, index]),
     ];
@@ -165,20 +289,25 @@ export class PipelinedLock {
     return (await connection.query(statements.join('; '))) as unknown as QueryResult[];
   }
 
-  /**
-   * The user's machine's refusal of one more lock, replayed from the locks the user holds that the
-   * seat machine says still count at now.
-   */
-  private capRefusal(userId: string, seatId: string, rows: SeatRow[]): Outcome | undefined {
-    const { clock, layout, max } = this.options;
-    const now = clock.now();
-    const held = rows
+  /** The seats of `rows` whose lock the seat machine says still counts for `userId` now. */
+  private heldLive(userId: string, rows: SeatRow[]): string[] {
+    const now = this.options.clock.now();
+    return rows
       .filter((row) => holdsLiveLock(restoreSeat(row.snapshot), userId, now))
-      .map((row) => layout.idAt(row.idx));
-    let snapshot = userLocksStart(max);
+      .map((row) => this.options.layout.idAt(row.idx));
+  }
+
+  /** The user's machine's refusal of one more lock, replayed from the locks the user holds. */
+  private capRefusal(seatId: string, held: string[]): Outcome | undefined {
+    let snapshot = userLocksStart(this.options.max);
     for (const seat of held)
       [snapshot] = stepUserLocks(snapshot, { type: 'LOCK_TAKEN', seatId: seat });
     const refusal = requestLocks(snapshot, [seatId]);
     return refusal && { ok: false, code: 'TOO_MANY_LOCKS', held: held.length, max: refusal.max };
   }
+}
+
+/** `held` with `seatId` among them. */
+function withSeat(held: string[], seatId: string): string[] {
+  return held.includes(seatId) ? held : [...held, seatId];
 }

@@ -26,22 +26,24 @@ export interface PostgresLockQuotaOptions {
   clock: Pick<Clock, 'now'>;
   /**
    * The event's seats as its store writes them: given, a LOCK asked through {@link lockSeat}
-   * takes two round trips and one commit (see {@link PipelinedLock}).
+   * takes one round trip and one commit on the common path (see {@link PipelinedLock}).
    */
-  seats?: Pick<PipelinedLockOptions, 'initial' | 'channel'>;
+  seats?: Pick<PipelinedLockOptions, 'initial' | 'channel' | 'rows'>;
 }
 
 type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);
 
 /**
  * {@link LockQuota} over the PostgreSQL seats table, so `MAX_LOCKS_PER_USER` holds across every
- * instance sharing the database. For each lock request it takes the user's lock
- * (`pg_advisory_xact_lock` on the user id's hash, in a transaction of its own connection), reads
+ * instance sharing the database. For each lock request it bumps the user's `user_locks` version
+ * (in a transaction of its own connection, whose row lock makes the user's requests take turns
+ * and tells every process's cached view of the user's locks that it is stale), reads
  * the seats naming the user as lock holder, keeps those whose lock the seat machine says still
  * counts, replays them into a fresh `userLocksMachine` with xstate's pure `transition`, and asks
  * it. Only if the machine agrees does `take` send the LOCK to the seat (the
- * seat store's own compare-and-set, unchanged), and only after that commits is the user's lock let
- * go: the next request of that user, on any instance, already sees the new lock.
+ * seat store's own compare-and-set, unchanged), and only after that commits is the bump committed
+ * and the user's row let go: the next request of that user, on any instance, already sees the new
+ * lock. A refusal rolls the bump back.
  *
  * An instance that dies holding a user's lock loses its connection, which ends the transaction
  * and frees the lock. Requests of one user in one process queue here first, so they hold at most
@@ -67,8 +69,8 @@ export class PostgresLockQuota implements LockQuota {
 
   /**
    * A LOCK with this cap and the sales window asked in the same transaction as the seat's
-   * compare-and-set: two round trips, one commit (see {@link PipelinedLock}). Requests of one
-   * user in this process still take turns.
+   * compare-and-set: one round trip and one commit on the common path, two otherwise (see
+   * {@link PipelinedLock}). Requests of one user in this process still take turns.
    */
   lockSeat?: NonNullable<LockQuota['lockSeat']> = (userId, seatId, event, sales) =>
     this.queue.run(userId, () => this.pipelined!.lock(userId, seatId, event, sales));
@@ -93,12 +95,15 @@ export class PostgresLockQuota implements LockQuota {
     seatIds: readonly string[],
     take: () => Promise<T>,
   ): Promise<Admission<T>> {
-    const client = await this.options.db.connect();
+    const { db, eventId } = this.options;
+    const client = await db.connect();
+    // Whether `take` ran: then the bump must commit, whatever `take` answered.
+    let took = false;
     try {
       let held: string[];
       try {
         await client.query('BEGIN');
-        await client.query(sql.lockUser, [this.options.eventId, userId]);
+        await client.query(sql.bumpUserLocks, [eventId, userId]);
         held = await this.heldBy(client, userId);
       } catch (err) {
         // Nothing was taken yet: a lost connection here changed nothing.
@@ -111,15 +116,19 @@ export class PostgresLockQuota implements LockQuota {
       const refusal = requestLocks(snapshot, seatIds);
       if (refusal)
         return { ok: false, code: 'TOO_MANY_LOCKS', held: held.length, max: refusal.max };
+      took = true;
       return { ok: true, value: await take() };
     } finally {
-      // Ends the (read-only) transaction, which lets go of the user's lock. A connection that
-      // cannot even do that is thrown away rather than handed to the next request.
-      const broken = await client.query('ROLLBACK').then(
+      // Ends the transaction, which lets go of the user's row: a refusal undoes the bump, a lock
+      // (or a `take` that may have locked) commits it. A connection that cannot even do that is
+      // thrown away rather than handed to the next request; a bump lost with it is made again on
+      // its own, so that no process goes on trusting the user's locks it saw before this one.
+      const broken = await client.query(took ? 'COMMIT' : 'ROLLBACK').then(
         () => undefined,
         (err: Error) => err,
       );
       client.release(broken);
+      if (took && broken) await db.query(sql.bumpUserLocks, [eventId, userId], 'write');
     }
   }
 

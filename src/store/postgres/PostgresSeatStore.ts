@@ -27,8 +27,12 @@ import { PostgresHoldStore } from './PostgresHoldStore';
 import type { HoldStore } from '../HoldStore';
 import type { IdempotencyKeys } from '../../idempotency/IdempotencyKeys';
 import { PostgresIdempotencyKeys } from '../../idempotency/PostgresIdempotencyKeys';
+import { RowCache, type SeatRowCache } from './RowCache';
 import { SeatReader } from './SeatReader';
 import { sql } from './sql';
+
+/** Seat rows one process keeps in mind per event; the least recently seen are forgotten. */
+const CACHED_SEATS = 4096;
 
 /** Opening the default event's store: the options of the database's events (see {@link PostgresEvents}). */
 export type PostgresSeatStoreOptions = PostgresEventsOptions;
@@ -75,6 +79,8 @@ export class PostgresSeatStore implements SeatStore {
   private readonly feed = new TransitionFeed();
   /** The seat as the machine starts it: what a seat without a row is. */
   private readonly initial: SeatSnapshot;
+  /** The seat rows this process read or wrote last, each a guess checked by its version. */
+  private readonly rows: SeatRowCache = new RowCache(CACHED_SEATS);
   private readonly unlisten: () => void;
   private closed = false;
 
@@ -102,6 +108,7 @@ export class PostgresSeatStore implements SeatStore {
       initial,
       reader: this.reader,
       channel,
+      rows: this.rows,
     });
     this.many = new MultiSeatApply({ db, eventId, layout, initial, channel });
     this.unlisten = channel.subscribe(eventId, ({ idx, ...heard }) =>
@@ -170,7 +177,7 @@ export class PostgresSeatStore implements SeatStore {
    * ```
    */
   createLockQuota(max: number): LockQuota {
-    const seats = { initial: this.initial, channel: this.events.channel };
+    const seats = { initial: this.initial, channel: this.events.channel, rows: this.rows };
     return this.events.userQuotas.create(max, this.eventId, this.venue, seats);
   }
 

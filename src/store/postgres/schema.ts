@@ -133,6 +133,16 @@ const MIGRATIONS: string[] = [
      SELECT event_id, idx / ${COUNT_BLOCK}, idx % ${COUNT_SHARDS},
        count(*) FILTER (WHERE state = 'locked'), count(*) FILTER (WHERE state = 'booked')
      FROM seat WHERE state IN ('locked', 'booked') GROUP BY 1, 2, 3;`,
+  // A version per user and event, bumped by every transaction that lets the user take a lock
+  // under the per-user cap (PipelinedLock, PostgresLockQuota): a lock decided on a user's cached
+  // locks writes only while the version is still the cached one. Its row lock also makes one
+  // user's cap checks take turns. No row: the user never took a lock under the cap here.
+  `CREATE TABLE IF NOT EXISTS user_locks (
+     event_id text NOT NULL,
+     user_id text NOT NULL,
+     version integer NOT NULL,
+     PRIMARY KEY (event_id, user_id)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

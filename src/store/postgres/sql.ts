@@ -115,11 +115,24 @@ export const sql = {
   /** The first write of a seat (parameters: event, idx, state, snapshot, locked_until, holder). */
   insertSeat: `INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
            VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (event_id, idx) DO NOTHING RETURNING idx`,
-  /** The compare-and-set of a seat already written: only if its version is still `version`. */
-  updateSeatAtVersion: (version: string) =>
+  /**
+   * The first write of a seat, only if the CTE `gate` has a row (the checks before it passed);
+   * parameters as {@link sql.insertSeat}'s.
+   */
+  insertSeatAfter: (gate: string) =>
+    `INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
+           SELECT $1::text, $2::integer, $3::text, $4::jsonb, 1, $5::bigint, $6::text FROM ${gate}
+           ON CONFLICT (event_id, idx) DO NOTHING RETURNING idx`,
+  /**
+   * The compare-and-set of a seat already written: only if its version is still `version` (and,
+   * given `gate`, only if that CTE has a row).
+   */
+  updateSeatAtVersion: (version: string, gate?: string) =>
     `UPDATE seat SET state = $3, snapshot = $4, version = version + 1, locked_until = $5,
              holder = $6
-           WHERE event_id = $1 AND idx = $2 AND version = ${version} RETURNING idx`,
+           WHERE event_id = $1 AND idx = $2 AND version = ${version}${
+             gate ? ` AND EXISTS (SELECT 1 FROM ${gate})` : ''
+           } RETURNING idx`,
   /**
    * A counter row's change (the seat's block and shard), run only if the seat write in `written`
    * succeeded; a counter row is made by its first change.
@@ -136,9 +149,12 @@ export const sql = {
     `SELECT pg_notify('${channel}', ${payload}) FROM written`,
   /** The seat write's own result, when there is nothing to publish. */
   selectWritten: 'SELECT idx FROM written',
-  /** The whole compare-and-set: the seat write, then the counters, then the notification. */
-  writeSeat: (seatWrite: string, counters: string, notify: string) =>
-    `WITH written AS (${seatWrite})${counters === '' ? '' : `, counted AS (${counters})`} ${notify}`,
+  /**
+   * The whole compare-and-set: the seat write, then the counters, then the notification; `before`,
+   * CTEs ending in `, ` that the seat write is gated on.
+   */
+  writeSeat: (seatWrite: string, counters: string, notify: string, before = '') =>
+    `WITH ${before}written AS (${seatWrite})${counters === '' ? '' : `, counted AS (${counters})`} ${notify}`,
 
   /**
    * The events with locks whose copied deadline is at or before `$1`, at most `$2` of them: a read
@@ -195,16 +211,41 @@ export const sql = {
   listen: (channel: string) => `LISTEN ${channel}`,
 
   /**
-   * The lock of user `$2` in event `$1` for the lock cap, for the rest of the transaction (the
-   * cap counts per event). Two-key form: its own lock space, apart from the schema's one-key
-   * advisory lock. A hash collision only makes two users take turns.
+   * Bumps user `$2`'s lock version in event `$1` (its row made at 1 by the user's first lock) and
+   * returns the new one. The row stays locked for the rest of the transaction, so one user's cap
+   * checks take turns across instances; a rollback (a refusal) undoes the bump.
    */
-  lockUser: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service user locks'),
-           hashtext($1 || '/' || $2))`,
+  bumpUserLocks: `INSERT INTO user_locks (event_id, user_id, version) VALUES ($1, $2, 1)
+           ON CONFLICT (event_id, user_id) DO UPDATE SET version = user_locks.version + 1
+           RETURNING version`,
+  /** A row only while event `id` is still at `version` (the sales window a lock was judged on). */
+  eventAtVersion: (id: string, version: string) =>
+    `SELECT 1 FROM event WHERE id = ${id} AND version = ${version}`,
+  /**
+   * Bumps the lock version of user `user` in event `$1` only if it is still `version` (the locks
+   * the cap was asked on), and only if `check` holds; a row comes back when it did.
+   */
+  bumpUserLocksAtVersion: (user: string, version: string, check: string) =>
+    `UPDATE user_locks SET version = version + 1
+           WHERE event_id = $1 AND user_id = ${user} AND version = ${version} AND ${check}
+           RETURNING version`,
+  /**
+   * The first lock version of user `user` in event `$1`, only if the user has none yet, holds no
+   * seat's lock row (a lock taken without the cap), and `check` holds; a row comes back when made.
+   */
+  firstUserLock: (user: string, check: string) =>
+    `INSERT INTO user_locks (event_id, user_id, version) SELECT $1::text, ${user}::text, 1
+           WHERE NOT EXISTS (SELECT 1 FROM seat WHERE event_id = $1 AND holder = ${user}::text)
+             AND ${check}
+           ON CONFLICT (event_id, user_id) DO NOTHING RETURNING version`,
   /** Seats of event `$1` whose lock names `$2` as holder (whether each still counts is the machine's call). */
   selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE event_id = $1 AND holder = $2 ORDER BY idx',
 
-  /** The lock of client address `$2` in event `$1` for the client lock cap, like `lockUser`. */
+  /**
+   * The lock of client address `$2` in event `$1` for the client lock cap, for the rest of the
+   * transaction (the cap counts per event). Two-key form: its own lock space, apart from the
+   * schema's one-key advisory lock. A hash collision only makes two addresses take turns.
+   */
   lockClient: `SELECT pg_advisory_xact_lock(hashtext('seat-booking-service client locks'),
            hashtext($1 || '/' || $2))`,
   /**
