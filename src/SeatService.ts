@@ -189,6 +189,16 @@ export class SeatService {
     this.requireSeat(id);
     // Only a service with a sales window awaits it: an await costs a turn of the event loop, in
     // which other requests move on (the scheduled-race tests drive exactly those turns).
+    if (this.sales?.judge && this.store.applyAfterSales) {
+      const result = await this.store.applyAfterSales(
+        id,
+        event,
+        SALES_REQUEST[event.type],
+        this.sales,
+      );
+      if ('sales' in result) throw this.refused(result.sales.code, result.sales.detail);
+      return this.answer(event, result);
+    }
     if (this.sales) {
       const refusal = await this.sales(SALES_REQUEST[event.type], event.now);
       if (refusal) throw this.refused(refusal.code, refusal.detail);

@@ -1,4 +1,6 @@
+import type { SalesRequestType } from '../../machines/eventTypes';
 import type { Clock } from '../clock';
+import type { SalesGate, SalesRefusal } from '../SeatService';
 import type {
   SeatContext,
   SeatMoveReason,
@@ -115,6 +117,18 @@ export interface SeatStore {
   readonly events?: EventStores;
   /** Sends a user's request to seat `id` (which must exist) and reports the machine's reply. */
   apply(id: string, event: SeatRequestEvent): Promise<ApplyResult>;
+  /**
+   * Optional: {@link apply} after the event's sales window (`sales`, which can `judge` a record)
+   * answered `request`, both asked in as few round trips as the store can (PostgreSQL: the event's
+   * version checked in the seat's write). The sales window's refusal comes first, as when asked
+   * apart.
+   */
+  applyAfterSales?(
+    id: string,
+    event: SeatRequestEvent,
+    request: SalesRequestType,
+    sales: SalesGate,
+  ): Promise<ApplyResult | { sales: SalesRefusal }>;
   /**
    * Sends each request to its seat's machine, all or nothing: every machine answers before any
    * seat changes, and only when all accept are the changes made, together (no reader, on this or

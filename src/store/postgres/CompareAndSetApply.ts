@@ -91,13 +91,57 @@ export class CompareAndSetApply {
   }
 
   /**
+   * The request written in one statement only while the event's row is still at `event.version`
+   * (the sales window it was judged on): the machine steps the seat's row as this process saw it
+   * last (or as read now), and the write compares both versions. `undefined` when nothing was
+   * written, a refusal included (it is answered on rows read afresh, sales window first).
+   *
+   * @example
+   * ```ts
+   * await cas.applyOnSale('A1', confirmEvent, record); // { reply, seat } or undefined
+   * ```
+   */
+  async applyOnSale(
+    id: string,
+    event: SeatRequestEvent,
+    sale: { id: string; version: number },
+  ): Promise<ApplyResult | undefined> {
+    const { rows, reader, initial } = this.options;
+    const index = seatIndex(this.options.layout, id);
+    let seen = rows.get(index);
+    if (!seen) {
+      const row = await reader.readRow(index);
+      seen = { snapshot: row ? restoreSeat(row.snapshot) : initial, version: row?.version ?? 0 };
+      rows.set(index, seen);
+    }
+    const step = stepSeat(seen.snapshot, event);
+    if (!step.changed) return undefined;
+    const guard = (params: unknown[]) => ({
+      ctes: `sale AS (${sql.eventAtVersion(param(params, sale.id), param(params, sale.version))}), `,
+      gate: 'sale',
+    });
+    try {
+      if (!(await this.write(index, seen.version, step, guard))) return undefined;
+    } catch (err) {
+      if (RETRYABLE.has((err as { code?: string }).code ?? '')) return undefined;
+      throw err;
+    }
+    return { reply: step.reply, seat: toRecord(id, step.snapshot) };
+  }
+
+  /**
    * Writes the step back if the seat's row is still at `version` (0: no row yet), adjusting the
    * summary counters and publishing the transitions in the same statement, so all three commit
    * together or not at all. Returns false when another writer got there first.
    */
-  private async write(index: number, version: number, step: SeatStep): Promise<boolean> {
+  private async write(
+    index: number,
+    version: number,
+    step: SeatStep,
+    guard?: Parameters<typeof seatWrite>[0]['guard'],
+  ): Promise<boolean> {
     const { eventId, channel, db } = this.options;
-    const { text, params } = seatWrite({ eventId, index, version, step, channel });
+    const { text, params } = seatWrite({ eventId, index, version, step, channel, guard });
     let result;
     try {
       result = await db.query(text, params, 'write');

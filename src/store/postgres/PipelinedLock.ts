@@ -19,6 +19,7 @@ import { isUnreachable, toStoreError, type Database } from './Database';
 import { toRecord as toEventRecord, type EventRow } from './PostgresEventRegistry';
 import type { SeatRow } from './seatRow';
 import { seatIndex } from './seatRow';
+import type { EventRowCache } from './EventRowCache';
 import { RowCache, type SeatRowCache } from './RowCache';
 import { inlineParams, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
@@ -37,6 +38,8 @@ export interface PipelinedLockOptions {
   channel: Pick<TransitionChannel, 'payload'>;
   /** The event's seat rows this process saw last (shared with the store's other writers). */
   rows: SeatRowCache;
+  /** The events' rows this process read last. */
+  events: EventRowCache;
 }
 
 /**
@@ -90,10 +93,6 @@ const AGAIN = Symbol('again');
  */
 export class PipelinedLock {
   private readonly users = new RowCache<string, CachedUser>(CACHED_USERS);
-  /** The event's row as last read (sales window and version), by event id. */
-  private event: EventRecord | undefined;
-  /** The event row's read in flight: concurrent first locks share it. */
-  private eventRead: Promise<EventRecord | undefined> | undefined;
 
   constructor(private readonly options: PipelinedLockOptions) {}
 
@@ -132,7 +131,7 @@ export class PipelinedLock {
     if (this.capRefusal(seatId, user.held)) return undefined;
     let record: EventRecord | undefined;
     if (sales?.judge) {
-      record = await this.eventRecord(sales.eventId ?? eventId);
+      record = await this.options.events.get(sales.eventId ?? eventId);
       if (!record || sales.judge(record, 'REQUEST_LOCK', event.now)) return undefined;
     }
     const index = seatIndex(layout, seatId);
@@ -151,11 +150,14 @@ export class PipelinedLock {
           id: param(params, record.id),
           version: param(params, record.version),
         };
-        const onSale = sale ? 'EXISTS (SELECT 1 FROM sale)' : 'TRUE';
+        // The seat's version is checked before the user's row is touched too, so a guess about
+        // the seat that turned out wrong (a hot seat) commits nothing at all.
+        const seatAsSeen = sql.seatAtVersion(param(params, seat.version));
+        const check = `${sale ? 'EXISTS (SELECT 1 FROM sale)' : 'TRUE'} AND ${seatAsSeen}`;
         const mine =
           user.version === 0
-            ? sql.firstUserLock(userParam, onSale)
-            : sql.bumpUserLocksAtVersion(userParam, param(params, user.version), onSale);
+            ? sql.firstUserLock(userParam, check)
+            : sql.bumpUserLocksAtVersion(userParam, param(params, user.version), check);
         const saleCte = sale ? `sale AS (${sql.eventAtVersion(sale.id, sale.version)}), ` : '';
         return { ctes: `${saleCte}mine AS (${mine}), `, gate: 'mine' };
       },
@@ -174,18 +176,6 @@ export class PipelinedLock {
     this.users.set(userId, { version: user.version + 1, held: withSeat(user.held, seatId) });
     rows.set(index, { snapshot: step.snapshot, version: seat.version + 1 });
     return { ok: true, value: { reply: step.reply, seat: toRecord(seatId, step.snapshot) } };
-  }
-
-  /** The event's row as last read, read once when not yet (concurrent callers share the read). */
-  private async eventRecord(id: string): Promise<EventRecord | undefined> {
-    if (this.event?.id === id) return this.event;
-    this.eventRead ??= this.options.db
-      .query<EventRow>(sql.selectEvent, [id], 'read')
-      .then(({ rows }) => rows[0] && toEventRecord(rows[0]))
-      .finally(() => (this.eventRead = undefined));
-    const record = await this.eventRead;
-    if (record?.id === id) this.event = record;
-    return record?.id === id ? record : undefined;
   }
 
   private async attempt(
@@ -219,7 +209,7 @@ export class PipelinedLock {
       if (sales?.judge) {
         const row = eventRows?.rows[0] as EventRow | undefined;
         const record = row && toEventRecord(row);
-        if (record) this.event = record;
+        this.options.events.note(sales.eventId ?? eventId, record);
         const closed = sales.judge(record, 'REQUEST_LOCK', event.now);
         if (closed) return { ok: true, value: { sales: closed } };
       }

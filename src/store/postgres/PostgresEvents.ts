@@ -5,6 +5,7 @@ import { DEFAULT_EVENT_ID, type EventRecord } from '../EventRegistry';
 import type { EventStores } from '../EventStores';
 import { Database } from './Database';
 import { DatabaseClock } from './DatabaseClock';
+import { EventRowCache } from './EventRowCache';
 import { LockQuotaPool } from './LockQuotaPool';
 import { PostgresEventRegistry } from './PostgresEventRegistry';
 import { PostgresSeatStore } from './PostgresSeatStore';
@@ -65,6 +66,8 @@ export class PostgresEvents implements EventStores {
   /** The time requests to every event's store are stamped with. */
   readonly clock: Clock;
   readonly channel: TransitionChannel;
+  /** Each event's row as this process read it last, for judging seat requests (see its class). */
+  readonly eventRows: EventRowCache;
   private readonly sweeper: Sweeper;
   /** The per-user lock cap's connections (see {@link LockQuotaPool}). */
   private readonly quotas: LockQuotaPool;
@@ -81,6 +84,7 @@ export class PostgresEvents implements EventStores {
   ) {
     this.clock = clock;
     this.registry = new PostgresEventRegistry(db);
+    this.eventRows = new EventRowCache(db);
     this.channel = new TransitionChannel({
       connectionString: options.connectionString,
       clock,

@@ -28,7 +28,7 @@ export interface PostgresLockQuotaOptions {
    * The event's seats as its store writes them: given, a LOCK asked through {@link lockSeat}
    * takes one round trip and one commit on the common path (see {@link PipelinedLock}).
    */
-  seats?: Pick<PipelinedLockOptions, 'initial' | 'channel' | 'rows'>;
+  seats?: Pick<PipelinedLockOptions, 'initial' | 'channel' | 'rows' | 'events'>;
 }
 
 type Admission<T> = { ok: true; value: T } | ({ ok: false } & LockQuotaRefusal);

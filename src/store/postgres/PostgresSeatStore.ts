@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { initialTransition } from 'xstate';
 import { seatMachine } from '../../../machines/seatMachine';
+import type { SalesRequestType } from '../../../machines/eventTypes';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
 import type { SeatSnapshot } from '../../../machines/run/stepSeat';
 import type { Clock } from '../../clock';
 import type { Layout } from '../../layout/Layout';
+import type { SalesGate, SalesRefusal } from '../../SeatService';
 import type { ClientLockQuota } from '../ClientLockQuota';
 import type { LockQuota } from '../LockQuota';
 import type {
@@ -128,6 +130,32 @@ export class PostgresSeatStore implements SeatStore {
     return this.cas.apply(id, event);
   }
 
+  /**
+   * The sales window judged on the event's row as this process read it last, and the request
+   * written only while that row's version still holds (see {@link CompareAndSetApply.applyOnSale}):
+   * one round trip when this process also saw the seat's row last (a confirm after its lock), two
+   * otherwise, against three for the sales read and then {@link apply}. A refusal, or a version
+   * that moved on, is answered on the event's row read now, then {@link apply}.
+   */
+  async applyAfterSales(
+    id: string,
+    event: SeatRequestEvent,
+    request: SalesRequestType,
+    sales: SalesGate,
+  ): Promise<ApplyResult | { sales: SalesRefusal }> {
+    const { eventRows } = this.events;
+    const judge = sales.judge!;
+    const eventId = sales.eventId ?? this.eventId;
+    await sales.ready?.();
+    const seen = await eventRows.get(eventId);
+    if (seen && !judge(seen, request, event.now)) {
+      const result = await this.cas.applyOnSale(id, event, seen);
+      if (result) return result;
+    }
+    const refusal = judge(await eventRows.read(eventId), request, event.now);
+    return refusal ? { sales: refusal } : this.cas.apply(id, event);
+  }
+
   applyAll(requests: readonly SeatRequest[]): Promise<ApplyAllResult> {
     return this.many.apply(requests);
   }
@@ -177,7 +205,8 @@ export class PostgresSeatStore implements SeatStore {
    * ```
    */
   createLockQuota(max: number): LockQuota {
-    const seats = { initial: this.initial, channel: this.events.channel, rows: this.rows };
+    const { channel, eventRows: events } = this.events;
+    const seats = { initial: this.initial, channel, rows: this.rows, events };
     return this.events.userQuotas.create(max, this.eventId, this.venue, seats);
   }
 

@@ -218,6 +218,12 @@ export const sql = {
   bumpUserLocks: `INSERT INTO user_locks (event_id, user_id, version) VALUES ($1, $2, 1)
            ON CONFLICT (event_id, user_id) DO UPDATE SET version = user_locks.version + 1
            RETURNING version`,
+  /**
+   * Whether seat `$2` of event `$1` is still at `version` (0: it has no row), in the statement's
+   * snapshot: a test before writing, never instead of the seat's own compare-and-set.
+   */
+  seatAtVersion: (version: string) =>
+    `(SELECT coalesce(max(version), 0) FROM seat WHERE event_id = $1 AND idx = $2) = ${version}`,
   /** A row only while event `id` is still at `version` (the sales window a lock was judged on). */
   eventAtVersion: (id: string, version: string) =>
     `SELECT 1 FROM event WHERE id = ${id} AND version = ${version}`,

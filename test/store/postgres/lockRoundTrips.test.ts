@@ -130,6 +130,8 @@ describe('A lock on PostgreSQL (round trips)', function () {
       ok(await two.api.lock('C1', 'zed'));
       expectProblem(await one.api.lock('C1', 'yan'), 409, 'SEAT_LOCKED');
       expect(await holderOf('C1')).to.equal('zed');
+      // Neither the statement whose guess failed nor the refusal committed anything for yan.
+      expect(await userVersion('yan')).to.equal(0);
     });
 
     it('locks a seat this instance saw locked once another instance released it', async () => {
@@ -181,6 +183,34 @@ describe('A lock on PostgreSQL (round trips)', function () {
       ok(await one.api.event('gig').lock('A1', 'bob'));
       ok(await two.api.eventAction('gig', 'close', ADMIN));
       expectProblem(await one.api.event('gig').lock('A2', 'bob'), 409, 'SALES_CLOSED');
+    });
+  });
+
+  it('confirms a seat this process locked in one statement: the event’s and the seat’s versions checked by the write', async () => {
+    const { lockId } = ok(await one.api.lock('A4', 'carol'));
+    const sent = await sentDuring(async () => ok(await one.api.confirm('A4', 'carol', lockId)));
+    expect(sent).to.have.length(1);
+    expect(sent[0]).to.match(/^WITH sale AS .*written AS \(UPDATE seat/s);
+    expect((await two.api.get('A4')).body).to.nested.include({ 'seat.state': 'booked' });
+  });
+
+  it('confirms a seat another instance locked in two round trips (the seat’s read, the write), without reading the event', async () => {
+    const { lockId } = ok(await two.api.lock('A5', 'carol'));
+    const sent = await sentDuring(async () => ok(await one.api.confirm('A5', 'carol', lockId)));
+    expect(sent).to.have.length(2);
+    expect(sent.join('\n')).not.to.match(/SELECT id, name/);
+  });
+
+  it('refuses a confirm once another instance cancelled the event, on its row read again', async () => {
+    const layout = { rows: 1, seatsPerRow: 3 };
+    ok(await one.api.createEvent({ id: 'gala', name: 'Gala', layout }, ADMIN));
+    ok(await one.api.eventAction('gala', 'open', ADMIN));
+    const { lockId } = ok(await one.api.event('gala').lock('A1', 'bob'));
+    ok(await two.api.eventAction('gala', 'cancel', ADMIN));
+    const refused = await one.api.event('gala').confirm('A1', 'bob', lockId);
+    expectProblem(refused, 409, 'SALES_CLOSED');
+    expect((await one.api.event('gala').get('A1')).body).to.nested.include({
+      'seat.state': 'locked',
     });
   });
 
