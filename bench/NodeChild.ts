@@ -123,6 +123,31 @@ export class NodeChild {
     return this.ask<Memory>('memory');
   }
 
+  /**
+   * The child's memory once its heap has settled: V8 compacts a fragmented old space over several
+   * full GCs, not in one, so right after a load the first GC still holds pages mostly of dead
+   * requests' objects. A full GC a second, until the heap's size shrinks by less than 2 % (at most
+   * `tries`), as an idle service's own memory reducer would. Resolves with the first GC's figures
+   * and the settled ones.
+   *
+   * @example
+   * ```ts
+   * const { first, settled } = await child.settledMemory();
+   * ```
+   */
+  async settledMemory(tries = 15): Promise<{ first: Memory; settled: Memory }> {
+    const first = await this.memory();
+    let settled = first;
+    for (let i = 1; i < tries; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const next = await this.memory();
+      const shrank = settled.heapTotal - next.heapTotal;
+      settled = next;
+      if (shrank < 0.02 * next.heapTotal) break;
+    }
+    return { first, settled };
+  }
+
   /** The CPU time (user + system, µs) the child has used since it started. */
   async cpuMicros(): Promise<number> {
     return (await this.ask<{ micros: number }>('cpu')).micros;

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../scripts/postgres/testDatabase';
 import { freePort } from '../scripts/freePort';
 import { compileBench } from './compiled';
-import { killChildren, NodeChild, type Memory } from './NodeChild';
+import { killChildren, NodeChild } from './NodeChild';
 import { measureEvents } from './events';
 import { holdTargets, measureHolds } from './holds';
 import { measureSeatMapRender } from './seatmapRender';
@@ -319,11 +319,12 @@ async function lockedMemory(count: number): Promise<MemoryRow> {
     const summary = (await (await fetch(`${url}/seats/summary`)).json()) as { locked: number };
     if (summary.locked !== count)
       throw new Error(`expected ${count} locked seats, the summary says ${summary.locked}`);
-    const memory: Memory = await service.child.memory();
+    const { first, settled } = await service.child.settledMemory();
     return {
       label: `1,000,000 seats, ${count.toLocaleString('en')} locked`,
       startupMs: service.startupMs,
-      memory,
+      memory: settled,
+      firstGc: first,
     };
   } finally {
     await service.stop();
