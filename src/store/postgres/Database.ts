@@ -90,11 +90,18 @@ export class Database {
     text: string,
     params: unknown[],
     kind: 'read' | 'write',
+    /**
+     * Names the statement so each connection parses and plans it once and then only binds and runs
+     * it (for a hot statement of a few fixed shapes; the name must be unique to its text).
+     */
+    name?: string,
   ): Promise<QueryResult<R>> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {
-      return await client.query<R>(text, params);
+      return await client.query<R>(
+        name === undefined ? { text, values: params } : { name, text, values: params },
+      );
     } catch (err) {
       broken = isUnreachable(err) ? (err as Error) : undefined;
       throw toStoreError(err, kind === 'write' ? 'unknown' : 'not-applied');

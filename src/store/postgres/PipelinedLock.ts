@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
 import { requestLocks, stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
@@ -164,7 +165,7 @@ export class PipelinedLock {
     });
     let written: QueryResult;
     try {
-      written = await db.query(text, params, 'write');
+      written = await db.query(text, params, 'write', statementName(text));
     } catch (err) {
       rows.delete(index);
       this.users.delete(userId);
@@ -300,4 +301,18 @@ export class PipelinedLock {
 /** `held` with `seatId` among them. */
 function withSeat(held: string[], seatId: string): string[] {
   return held.includes(seatId) ? held : [...held, seatId];
+}
+
+/** Prepared-statement names by text: the one-trip lock has a few shapes, each planned once per connection. */
+const names = new Map<string, string>();
+
+/** A name unique to `text` (its SHA-1), remembered, for a statement prepared on each connection. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `lock_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    // The shapes are few; a bound keeps a surprise from growing the map without end.
+    if (names.size < 64) names.set(text, name);
+  }
+  return name;
 }
