@@ -304,15 +304,14 @@ function withSeat(held: string[], seatId: string): string[] {
 }
 
 /** Prepared-statement names by text: the one-trip lock has a few shapes, each planned once per connection. */
-const names = new Map<string, string>();
+const names = new RowCache<string, string>(64);
 
 /** A name unique to `text` (its SHA-1), remembered, for a statement prepared on each connection. */
 function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {
     name = `lock_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    // The shapes are few; a bound keeps a surprise from growing the map without end.
-    if (names.size < 64) names.set(text, name);
+    names.set(text, name);
   }
   return name;
 }
