@@ -1,15 +1,13 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { SimulatedClock } from 'xstate';
 import type { StoredAnswer } from '../../machines/idempotencyMachine';
 import type { IdempotencyKeys, KeyRef } from '../../src/idempotency/IdempotencyKeys';
 import { MemoryIdempotencyKeys } from '../../src/idempotency/MemoryIdempotencyKeys';
 import { systemClock } from '../../src/clock';
 import { MemorySeatStore } from '../../src/store/memory/MemorySeatStore';
-import { PostgresSeatStore } from '../../src/store/postgres/PostgresSeatStore';
 import { Venue } from '../../src/venue';
 import { apiClient, expectProblem, ok, type ApiClient } from '../support/api';
-import { usePostgres } from '../support/postgres';
+import { usePostgresStores } from '../support/postgres';
 import { serve, type Served } from '../support/serve';
 
 const KEY = 'sk_test_idempotency_key';
@@ -111,23 +109,15 @@ describe('Idempotency-Key on creating and confirming holds', () => {
   });
 
   describe('on PostgreSQL', () => {
-    const db = usePostgres();
+    const stores = usePostgresStores();
 
     it('replays across instances sharing the database', async () => {
-      const clock = new SimulatedClock();
+      const { clock } = stores;
       clock.set(Date.UTC(2030, 0, 1));
       const opened = await Promise.all(
-        [0, 1].map(async () => {
-          const store = await PostgresSeatStore.open({
-            connectionString: db().url,
-            venue: new Venue(1, 10),
-            ttlMs: 60_000,
-            clock,
-            sweepIntervalMs: 0,
-            poolSize: 4,
-          });
-          return open({ store, clock });
-        }),
+        [0, 1].map(async () =>
+          open({ store: await stores.open({ venue: new Venue(1, 10) }), clock }),
+        ),
       );
       const [a, b]: ApiClient[] = opened.map(({ api }) => api);
       const first = ok(await a.hold('alice', ['A1', 'A2'], keyed('k-pg'))).hold;
