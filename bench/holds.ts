@@ -23,6 +23,17 @@ export interface HoldFigures {
 const LIMITS = { maxExtensions: 2, maxMs: 30 * 60_000, maxSeats: 10 };
 const TTL = 60 * 60_000;
 
+/** Event `eventId`'s holds over `store`, with the bench's limits. */
+function holdsOn(store: MemorySeatStore, eventId: string): HoldService {
+  return new HoldService({
+    eventId,
+    seats: store,
+    holds: store.createHolds(),
+    clock: systemClock,
+    limits: { ttlMs: TTL, ...LIMITS },
+  });
+}
+
 /**
  * Holds through the service layer, in process (no HTTP, no caps: the host's and the machines'
  * cost): 4-seat holds per second against single-seat locks per second on a venue of fresh seats,
@@ -41,15 +52,7 @@ export async function measureHolds({ durationMs = 2000, picks = 50 } = {}): Prom
       ttlMs: TTL,
       clock: systemClock,
     });
-    const seats = new SeatService(store, systemClock);
-    const holds = new HoldService({
-      eventId: 'default',
-      seats: store,
-      holds: store.createHolds(),
-      clock: systemClock,
-      limits: { ttlMs: TTL, ...LIMITS },
-    });
-    return { store, seats, holds };
+    return { store, seats: new SeatService(store, systemClock), holds: holdsOn(store, 'default') };
   };
   // Fresh seats run out before the time does on a fast machine (a lock costs ≈ 30 µs in process):
   // then the figure is over the seats there were.
@@ -92,13 +95,7 @@ export async function measureHolds({ durationMs = 2000, picks = 50 } = {}): Prom
   }
   const store = new SoldStore({ venue: million, ttlMs: TTL, clock: systemClock }, free);
   const fillS = (performance.now() - filling) / 1000;
-  const holds = new HoldService({
-    eventId: 'stadium',
-    seats: store,
-    holds: store.createHolds(),
-    clock: systemClock,
-    limits: { ttlMs: TTL, ...LIMITS },
-  });
+  const holds = holdsOn(store, 'stadium');
   const times: number[] = [];
   for (let i = 0; i < picks; i++) {
     const start = performance.now();
