@@ -268,6 +268,17 @@ async function runScenario(scenario: Scenario, stores: StoreKey[]): Promise<Scen
         ),
       };
     }
+    const pgT = targets.find((t) => t.store === 'pg1');
+    if (scenario.key === 'lock' && pgT) {
+      const c = await measureStageCosts(
+        pgT.child,
+        pgT.url,
+        scenario.load(settings.rounds + 3),
+        settings.durationS,
+        settings.connections,
+      );
+      console.log('PGSTAGES', JSON.stringify(c));
+    }
     for (const target of targets) {
       if (target.store) row.stores[target.store] = summarize(target.results);
     }
@@ -415,14 +426,46 @@ async function measureTargets(stores: StoreKey[]): Promise<TargetRow[]> {
   return rows;
 }
 
-/** The cold burst of 400 concurrent locks on two PostgreSQL instances, against one in memory. */
+/** Cold bursts measured, each on freshly started services: the target reads their median. */
+const BURST_RUNS = 3;
+
+/**
+ * The cold burst of 400 concurrent locks on two PostgreSQL instances, against one in memory, on
+ * freshly started services, {@link BURST_RUNS} times: one burst lasts about half a second, so one
+ * busy moment of the machine (or of PostgreSQL's background writers) moves a single ratio by 0.3;
+ * the median of three is what the target reads, and all three ratios are shown.
+ */
 async function burstTarget(): Promise<TargetRow> {
-  const memory = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'memory');
-  let memoryBurst;
+  const runs: Array<{
+    pg: { totalMs: number; p50Ms: number };
+    memory: { totalMs: number; p50Ms: number };
+  }> = [];
+  for (let run = 0; run < BURST_RUNS; run++) runs.push(await burstOnce());
+  const ratio = (r: (typeof runs)[number]) => r.pg.totalMs / r.memory.totalMs;
+  const sorted = [...runs].sort((a, b) => ratio(a) - ratio(b));
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return {
+    target:
+      "A cold burst of 400 concurrent locks on two PostgreSQL instances takes ≤ 1.5× the memory store's time",
+    measured:
+      `${fmt(median.pg.totalMs)} ms (p50 ${fmt(median.pg.p50Ms)}) on PostgreSQL, ` +
+      `${fmt(median.memory.totalMs)} ms (p50 ${fmt(median.memory.p50Ms)}) in memory: ` +
+      `${ratio(median).toFixed(2)}× (median of ${runs.length} runs: ${runs.map((r) => `${ratio(r).toFixed(2)}×`).join(', ')})`,
+    met: ratio(median) <= 1.5,
+  };
+}
+
+/** One cold burst on a fresh in-memory service, then one on two fresh PostgreSQL instances. */
+async function burstOnce(): Promise<{
+  pg: { totalMs: number; p50Ms: number };
+  memory: { totalMs: number; p50Ms: number };
+}> {
+  const memoryService = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'memory');
+  let memory;
   try {
-    memoryBurst = await burst([memory.url], 400, 0);
+    memory = await burst([memoryService.url], 400, 0);
   } finally {
-    await memory.stop();
+    await memoryService.stop();
   }
   // 200 locks at once per instance: more than the default PG_QUEUE_LIMIT (100) may wait, and the
   // rest would be shed with 503 by design (docs/reliability.md). The burst measures how fast the
@@ -433,13 +476,7 @@ async function burstTarget(): Promise<TargetRow> {
     const url = first.child.env.DATABASE_URL;
     const second = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'pg1', url, burstEnv);
     try {
-      const pgBurst = await burst([first.url, second.url], 400, 0);
-      return {
-        target:
-          "A cold burst of 400 concurrent locks on two PostgreSQL instances takes ≤ 1.5× the memory store's time",
-        measured: `${fmt(pgBurst.totalMs)} ms (p50 ${fmt(pgBurst.p50Ms)}) on PostgreSQL, ${fmt(memoryBurst.totalMs)} ms (p50 ${fmt(memoryBurst.p50Ms)}) in memory: ${(pgBurst.totalMs / memoryBurst.totalMs).toFixed(2)}×`,
-        met: pgBurst.totalMs <= 1.5 * memoryBurst.totalMs,
-      };
+      return { pg: await burst([first.url, second.url], 400, 0), memory };
     } finally {
       await second.stop();
     }

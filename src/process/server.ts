@@ -79,6 +79,10 @@ async function serve(config: Config): Promise<void> {
     processMetrics: true,
     shareMetrics: cluster.isWorker ? shareWorkerMetrics : undefined,
   });
+  // Connections opened now, not by the first burst of requests (a sale opening).
+  await store.warm?.().catch((err: Error) => {
+    logger.warn({ err }, `Could not open the database connections ahead: ${err.message}`);
+  });
   const server = createServer(seatApp.app);
   applyServerTimeouts(server);
   // AUTH=off trusts any userId a request names: only this host may reach it.

@@ -163,6 +163,11 @@ export interface SeatStore {
   /** Stops every actor and timer. */
   close(): Promise<void>;
   /**
+   * Makes ready now what the first requests would otherwise wait for (PostgreSQL: opens its
+   * connections); the server calls it before it listens.
+   */
+  warm?(): Promise<void>;
+  /**
    * Resolves when the store can serve requests, rejects when it cannot (a database that is down).
    * `/readyz` calls it.
    */

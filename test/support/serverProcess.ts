@@ -53,7 +53,8 @@ export async function startServerProcess(
     {
       cwd: ROOT,
       // Tests load the service from one address: no rate limit and no per-client lock cap unless
-      // a test sets them.
+      // a test sets them. Small pools: a server opens all of its connections as it starts, and
+      // tests run several servers against one PostgreSQL.
       env: {
         ...process.env,
         PORT: '0',
@@ -62,6 +63,7 @@ export async function startServerProcess(
         RATE_LIMIT_PER_MINUTE: '0',
         MAX_LOCKS_PER_CLIENT: '0',
         SESSIONS_PER_MINUTE: '0',
+        PG_POOL_SIZE: '4',
         ...env,
         // The test API key (test/support/credentials.ts), beside any key the test configures.
         API_KEYS: [TEST_API_KEY_DIGEST, env.API_KEYS].filter(Boolean).join(','),

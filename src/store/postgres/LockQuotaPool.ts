@@ -41,6 +41,11 @@ export class LockQuotaPool {
     return new PostgresLockQuota({ db, eventId, layout, max, clock: this.options.clock, seats });
   }
 
+  /** Opens the pool's connections now (see {@link Database.warm}), if any cap uses it. */
+  async warm(tables: readonly string[]): Promise<void> {
+    await this.db?.warm(tables);
+  }
+
   async close(): Promise<void> {
     await this.db?.end();
   }

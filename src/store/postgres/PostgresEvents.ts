@@ -159,6 +159,18 @@ export class PostgresEvents implements EventStores {
     return this.sweeper.sweep();
   }
 
+  /**
+   * Opens every pool's connections now (see {@link Database.warm}): the request pool and the
+   * per-user cap's, which every lock goes through, and the per-client cap's, if in use.
+   */
+  async warm(): Promise<void> {
+    await Promise.all([
+      this.db.warm(HOT_TABLES),
+      this.quotas.warm(HOT_TABLES),
+      this.clientDb?.warm(HOT_TABLES),
+    ]);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -172,6 +184,9 @@ export class PostgresEvents implements EventStores {
     return newDatabase(this.options, this.logError);
   }
 }
+
+/** The tables a lock reads and writes: each warmed connection has planned a statement over them. */
+const HOT_TABLES = ['seat', 'seat_count', 'user_locks', 'event'];
 
 /** The store's connections: bounded, named, and never crashing the process when they drop. */
 function newDatabase(options: PostgresEventsOptions, logError: (err: unknown) => void): Database {

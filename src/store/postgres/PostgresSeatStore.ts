@@ -160,6 +160,11 @@ export class PostgresSeatStore implements SeatStore {
     return this.many.apply(requests);
   }
 
+  /** Opens the store's connections before the first request needs them (see {@link PostgresEvents.warm}). */
+  warm(): Promise<void> {
+    return this.events.warm();
+  }
+
   get(id: string): Promise<SeatRecord> {
     return this.reader.get(id);
   }

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { SimulatedClock } from 'xstate';
 import type { Clock } from '../../../src/clock';
 import type { SeatTransition } from '../../../src/store/SeatStore';
+import { Database } from '../../../src/store/postgres/Database';
 import { Venue } from '../../../src/venue';
 import { createTestDatabase, usePostgresStores } from '../../support/postgres';
 import { promSample } from '../../support/promSample';
@@ -153,5 +154,35 @@ describe('operations on the PostgreSQL store (real PostgreSQL)', function () {
     } finally {
       await own.drop();
     }
+  });
+
+  it('opens every connection of its pools when warmed, before any request, and serves through them', async () => {
+    const store = await open({ poolSize: 3 });
+    store.createLockQuota(2);
+    await store.warm();
+    // One pool of our own, to count its connections by name among the other stores'.
+    const pool = new Database({
+      connectionString: db().url,
+      poolSize: 3,
+      applicationName: 'warm-test',
+      logError: () => undefined,
+    });
+    onClose(() => pool.end());
+    await pool.warm(['seat', 'seat_count', 'user_locks', 'event']);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE application_name = 'warm-test' AND datname = current_database()`,
+      [],
+      'read',
+    );
+    expect(rows[0].n).to.equal(3);
+    expect(pool.pool.idleCount).to.equal(3);
+    const locked = await store.apply('B9', {
+      type: 'LOCK',
+      userId: 'gail',
+      lockId: 'L-gail',
+      now: clock.now(),
+    });
+    expect(locked.reply?.type).to.equal('seat.accepted');
   });
 });
