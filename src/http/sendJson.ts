@@ -2,11 +2,13 @@ import type { Request, Response } from 'express';
 
 /**
  * Sends `body` as JSON with `Content-Type: <type>; charset=utf-8`: the same status, headers
- * (Content-Length, the app's ETag) and bytes as Express's `res.json` and `res.send`, which it
- * calls for GET and HEAD (conditional requests, bodiless answers) and anything unusual. For the
+ * (Content-Length) and bytes as Express's `res.json` and `res.send`, which it calls for GET and
+ * HEAD (conditional requests, bodiless answers, the app's ETag) and anything unusual. For the
  * writes (lock, confirm, release, their 409s) it skips what `res.send` recomputes on every call:
  * the MIME lookups and the content-type parsing behind `res.type`, `res.set` and setting the
- * charset. A response whose `send` is wrapped (`Idempotency-Key` remembers answers) goes through it.
+ * charset, and the ETag (a SHA-1 of the body): no client can make a request conditional on the
+ * answer to a POST, so nothing would ever compare it. A response whose `send` is wrapped
+ * (`Idempotency-Key` remembers answers) goes through it.
  *
  * @example
  * ```ts
@@ -20,11 +22,9 @@ export function sendJson(
   type: 'application/json' | 'application/problem+json',
 ): void {
   const settings = req.app.settings as Record<string, unknown>;
-  const etagOf = settings['etag fn'];
   if (
     req.method === 'GET' ||
     req.method === 'HEAD' ||
-    typeof etagOf !== 'function' ||
     settings['json replacer'] !== undefined ||
     settings['json spaces'] !== undefined ||
     settings['json escape'] ||
@@ -45,8 +45,6 @@ export function sendJson(
   const text = JSON.stringify(body);
   res.setHeader('Content-Type', `${type}; charset=utf-8`);
   res.setHeader('Content-Length', String(Buffer.byteLength(text, 'utf8')));
-  const etag = (etagOf as (body: string, encoding: 'utf8') => string | undefined)(text, 'utf8');
-  if (etag) res.setHeader('ETag', etag);
   // A string, not a Buffer: Node then sends the head and the body in one write, not a writev.
   res.end(text, 'utf8');
 }
