@@ -11,6 +11,11 @@ export interface Figures {
   p99: number;
   /** The server's CPU time per request in µs (median over rounds): robust on a busy machine. */
   cpuPerRequest: number;
+  /**
+   * PostgreSQL's CPU time per request in µs (all its processes on this host, median over rounds);
+   * absent in memory, or when PostgreSQL runs elsewhere.
+   */
+  databaseCpuPerRequest?: number;
 }
 
 /** Where the service keeps its seats in a bench target. */
@@ -136,8 +141,10 @@ export function renderReport(report: Report): string {
     '',
     "CPU µs/req is the service's CPU time (all threads of all its processes, GC included; not " +
       "PostgreSQL's) over the requests it answered: less sensitive than req/s to other load on " +
-      'the machine, though a busy virtual ' +
-      'machine can inflate it too.',
+      'the machine, though a busy virtual machine can inflate it too. PostgreSQL CPU µs/req is ' +
+      'the same for every `postgres` process on this host (from /proc; — when it runs elsewhere): ' +
+      'on 2 cores, the service, PostgreSQL and the load generator share them, so the two together ' +
+      'bound the throughput.',
   );
   if (report.memory.length > 0) {
     lines.push(
@@ -296,8 +303,8 @@ function renderPostgres(report: Report): string[] {
       'other settings default (PG_POOL_SIZE=10 per process, MAX_LOCKS_PER_USER=10). Same scenarios, ' +
       'same rounds, same baseline as above; all of them run on PostgreSQL as they are.',
     '',
-    '| scenario | workers | req/s | vs memory | vs baseline | p50 / p99 ms | p99 vs baseline | CPU µs/req |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | workers | req/s | vs memory | vs baseline | p50 / p99 ms | p99 vs baseline | CPU µs/req | PostgreSQL CPU µs/req |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   );
   const pgStores = report.stores.filter((store) => STORES[store].pg);
   let pgLock: number | undefined;
@@ -313,7 +320,8 @@ function renderPostgres(report: Report): string[] {
         `| ${title} | ${STORES[store].workers} | ${fmt(figures.rps)} | ` +
           `${memory ? `${fmt((figures.rps / memory.rps) * 100)}%` : '—'} | ` +
           `${fmt((figures.rps / baseline.rps) * 100)}% | ${figures.p50} / ${figures.p99} | ` +
-          `${fmt(figures.p99 / Math.max(baseline.p99, 1), 2)}× | ${fmt(figures.cpuPerRequest)} |`,
+          `${fmt(figures.p99 / Math.max(baseline.p99, 1), 2)}× | ${fmt(figures.cpuPerRequest)} | ` +
+          `${figures.databaseCpuPerRequest === undefined ? '—' : fmt(figures.databaseCpuPerRequest)} |`,
       );
     }
   }

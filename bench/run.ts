@@ -11,6 +11,7 @@ import { killChildren, NodeChild } from './NodeChild';
 import { measureEvents } from './events';
 import { holdTargets, measureHolds } from './holds';
 import { measureSeatMapRender } from './seatmapRender';
+import { postgresCpuMicros } from './postgresCpu';
 import { measureStageCosts } from './stageCosts';
 import { burst, lockFirst, medianGetMs, metricsAcrossWorkers, type TargetRow } from './targets';
 import {
@@ -190,6 +191,8 @@ function median(values: number[]): number {
 interface Measured {
   result: Result;
   cpuMicros: number;
+  /** PostgreSQL's CPU time over the run (its processes on this host), when measured. */
+  dbMicros?: number;
 }
 
 function summarize(runs: Measured[]): Figures {
@@ -198,6 +201,9 @@ function summarize(runs: Measured[]): Figures {
     p50: median(runs.map(({ result }) => result.latency.p50)),
     p99: median(runs.map(({ result }) => result.latency.p99)),
     cpuPerRequest: median(runs.map(({ result, cpuMicros }) => cpuMicros / result.requests.total)),
+    databaseCpuPerRequest: runs.every((run) => run.dbMicros !== undefined)
+      ? median(runs.map(({ result, dbMicros }) => dbMicros! / result.requests.total))
+      : undefined,
   };
 }
 
@@ -225,9 +231,13 @@ async function runScenario(scenario: Scenario, stores: StoreKey[]): Promise<Scen
       for (const target of order) {
         const load = scenario.load(round);
         const duration = round === 0 ? settings.warmupS : settings.durationS;
+        const onPostgres = target.store !== undefined && STORES[target.store].pg;
+        const dbBefore = onPostgres ? postgresCpuMicros() : undefined;
         const cpuBefore = await target.child.cpuMicros();
         const result = await runLoad(target.url, load, duration);
         const cpuMicros = (await target.child.cpuMicros()) - cpuBefore;
+        const dbAfter = dbBefore === undefined ? undefined : postgresCpuMicros();
+        const dbMicros = dbAfter === undefined ? undefined : dbAfter - dbBefore!;
         // A warm-up round on a cold server of a busy machine may finish nothing: not a failure.
         const idleWarmUp = round === 0 && result.requests.total === 0;
         if (!idleWarmUp)
@@ -236,7 +246,7 @@ async function runScenario(scenario: Scenario, stores: StoreKey[]): Promise<Scen
               `${scenario.title} on the ${target.name}, round ${round}: ${err.message}`,
             );
           });
-        if (round > 0) target.results.push({ result, cpuMicros });
+        if (round > 0) target.results.push({ result, cpuMicros, dbMicros });
       }
       process.stdout.write('.');
     }
