@@ -175,12 +175,22 @@ export class Database {
   async warm(tables: readonly string[]): Promise<void> {
     const size = this.options.poolSize ?? 10;
     const planned = `SELECT 1 FROM ${tables.join(', ')} LIMIT 0`;
-    const clients = await Promise.all(Array.from({ length: size }, () => this.connect()));
-    try {
-      await Promise.all(clients.map((client) => client.query(planned)));
-    } finally {
-      for (const client of clients) client.release();
-    }
+    // Settled, not all-or-nothing: every connection that did open goes back to the pool (one
+    // that failed its statement is dropped), whatever happened to the others.
+    const opened = await Promise.allSettled(
+      Array.from({ length: size }, async () => {
+        const client = await this.connect();
+        try {
+          await client.query(planned);
+          client.release();
+        } catch (err) {
+          client.release(err as Error);
+          throw err;
+        }
+      }),
+    );
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async end(): Promise<void> {

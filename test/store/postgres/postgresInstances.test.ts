@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { apiClient, codeOf, ok, type ApiClient } from '../../support/api';
+import { APPLICATION_NAME } from '../../../src/store/postgres/Database';
 import { usePostgres } from '../../support/postgres';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess';
 import { waitFor } from '../../support/waitFor';
@@ -41,6 +42,24 @@ describe('several service processes on one PostgreSQL database', function () {
 
     before(async () => {
       [cluster, single] = await Promise.all([start({ ...env(), WORKERS: '2' }), start(env())]);
+    });
+
+    it('has opened its connections before it listens: every process its pools, none waiting for the first request', async () => {
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: db().url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE application_name = $1 AND datname = current_database()`,
+          [APPLICATION_NAME],
+        );
+        // Three serving processes (two cluster workers and one single), before any request: each
+        // has its request pool and its per-user cap's pool open (PG_POOL_SIZE=4), and LISTENs.
+        expect(rows[0].n).to.be.at.least(3 * (4 + 4 + 1));
+      } finally {
+        await client.end();
+      }
     });
 
     it('lets exactly one of the racing clients lock or book a seat, whichever instance each asks', async () => {
