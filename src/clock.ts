@@ -7,6 +7,12 @@ export interface Clock {
   now(): number;
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;
+  /**
+   * This clock's time in ms as an SQL expression, when the clock is the database's own (the
+   * PostgreSQL store's `DatabaseClock`): a write can then be checked, as it runs, against the time
+   * its step was decided for (see `SeatStep.liveUntil`). Absent for every other clock.
+   */
+  readonly sqlNow?: string;
 }
 
 /** The host primitives a wall clock is built on (injectable so the early-timer guard is testable). */

@@ -42,6 +42,13 @@ export interface SeatStep {
   changes: SeatChange[];
   /** Whether the snapshot differs from `before` and so must be written back. */
   changed: boolean;
+  /**
+   * The deadline of the lock the step was decided on, when that lock was still live at the
+   * event's `now` (the machine's EXPIRE moved nothing): the step is the machine's answer only
+   * before it. A store whose write lands later (a slow commit) must not write the step: at that
+   * time the seat has expired, and the request is to be judged again.
+   */
+  liveUntil: number | undefined;
 }
 
 /**
@@ -71,6 +78,8 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
   };
   const [expired, , moves] = applySeatEvent(before, { type: 'EXPIRE', now: event.now });
   visit(expired, moves);
+  const lock = before.context.lock;
+  const liveUntil = lock && moves.length === 0 ? lock.until : undefined;
   let snapshot = expired;
   let reply: SeatReply | undefined;
   if (event.type !== 'EXPIRE') {
@@ -79,7 +88,14 @@ export function stepSeat(before: SeatSnapshot, event: SeatEvent): SeatStep {
     visit(next, more);
     snapshot = next;
   }
-  return { snapshot, reply, states, changes, changed: !sameSnapshot(before, snapshot) };
+  return {
+    snapshot,
+    reply,
+    states,
+    changes,
+    changed: !sameSnapshot(before, snapshot),
+    liveUntil,
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { SeatRowCache } from './RowCache';
 import { CHANNEL, param, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 import type { Database } from './Database';
+import type { Clock } from '../../clock';
 
 /** A compare-and-set that keeps losing means something is wrong: give up rather than spin forever. */
 const MAX_ATTEMPTS = 100;
@@ -32,6 +33,12 @@ export interface CompareAndSetApplyOptions {
   channel: TransitionChannel;
   /** The event's seat rows this process saw last (shared with the store's other writers). */
   rows: SeatRowCache;
+  /**
+   * The store's clock: a request judged again (its write lost a race, or landed after the
+   * deadline of the lock it was decided on) is stamped with its time anew; with `sqlNow`, each
+   * write checks that deadline as it runs.
+   */
+  clock?: Pick<Clock, 'now' | 'sqlNow'>;
 }
 
 /**
@@ -60,6 +67,9 @@ export class CompareAndSetApply {
     const index = seatIndex(this.options.layout, id);
     const { rows } = this.options;
     const seen = rows.get(index);
+    // Whether a write of this request was tried and wrote nothing: it is then judged again, at
+    // the time it is judged again.
+    let again = false;
     if (seen) {
       const step = stepSeat(seen.snapshot, event);
       try {
@@ -69,8 +79,11 @@ export class CompareAndSetApply {
       } catch (err) {
         if (!RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
       }
+      again = step.changed;
     }
     for (let attempt = 1; ; attempt++) {
+      if (again) event = restamp(event, this.options.clock);
+      again = true;
       const row = await this.options.reader.readRow(index);
       const before = row ? restoreSeat(row.snapshot) : this.options.initial;
       rows.set(index, { snapshot: before, version: row?.version ?? 0 });
@@ -140,8 +153,9 @@ export class CompareAndSetApply {
     step: SeatStep,
     guard?: Parameters<typeof seatWrite>[0]['guard'],
   ): Promise<boolean> {
-    const { eventId, channel, db } = this.options;
-    const { text, params } = seatWrite({ eventId, index, version, step, channel, guard });
+    const { eventId, channel, db, clock } = this.options;
+    const sqlNow = clock?.sqlNow;
+    const { text, params } = seatWrite({ eventId, index, version, step, channel, guard, sqlNow });
     let result;
     try {
       result = await db.query(text, params, 'write');
@@ -153,6 +167,20 @@ export class CompareAndSetApply {
     this.options.rows.set(index, { snapshot: step.snapshot, version: version + 1 });
     return true;
   }
+}
+
+/**
+ * `event` stamped with `clock`'s time now, when that is later: a request judged again is judged
+ * at the time it is judged (never earlier than it first was).
+ *
+ * @example
+ * ```ts
+ * event = restamp(event, clock); // before deciding again on a row read afresh
+ * ```
+ */
+export function restamp<E extends { now: number }>(event: E, clock?: Pick<Clock, 'now'>): E {
+  const now = clock?.now();
+  return now !== undefined && now > event.now ? { ...event, now } : event;
 }
 
 /**
@@ -177,8 +205,14 @@ export function seatWrite(options: {
    * must have a row for the seat to be written: the other checks of a one-statement request.
    */
   guard?: (params: unknown[]) => { ctes: string; gate: string };
+  /**
+   * The time the step was decided by, as SQL (`Clock.sqlNow`): with it, a step decided on a live
+   * lock is written only while that time is still before the lock's deadline, so a write that
+   * lands after it (a slow commit) writes nothing and the request is judged again.
+   */
+  sqlNow?: string;
 }): { text: string; params: unknown[] } {
-  const { eventId, index, version, step, channel, guard } = options;
+  const { eventId, index, version, step, channel, guard, sqlNow } = options;
   const { state, snapshot, lockedUntil, holder } = columns(step.snapshot);
   const params: unknown[] = [eventId, index, state, snapshot, lockedUntil, holder];
   const before = guard?.(params);
@@ -187,7 +221,13 @@ export function seatWrite(options: {
       ? before
         ? sql.insertSeatAfter(before.gate)
         : sql.insertSeat
-      : sql.updateSeatAtVersion(param(params, version), before?.gate);
+      : sql.updateSeatAtVersion(
+          param(params, version),
+          before?.gate,
+          sqlNow !== undefined && step.liveUntil !== undefined
+            ? { now: sqlNow, until: param(params, step.liveUntil) }
+            : undefined,
+        );
   // The seat's (block, shard) counter row: the summary sums them all, available pages skip the
   // blocks they say are full. The counter update runs only after the seat write succeeded
   // (EXPLAIN shows its EXISTS as a one-time filter over `written`): a request locks its seat row

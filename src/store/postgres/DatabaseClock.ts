@@ -3,7 +3,9 @@ import { createWallClock, type Clock } from '../../clock';
 import type { Database } from './Database';
 
 /** The database's clock in ms since epoch, with sub-ms precision. */
-const DB_NOW = 'SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now';
+/** The database's time in ms, as the clock reads it (and as writes check it: {@link DatabaseClock.sqlNow}). */
+const SQL_NOW = 'extract(epoch FROM clock_timestamp()) * 1000';
+const DB_NOW = `SELECT ${SQL_NOW} AS now`;
 
 export interface DatabaseClockOptions {
   db: Pick<Database, 'query'>;
@@ -29,6 +31,7 @@ export interface DatabaseClockOptions {
  * ```
  */
 export class DatabaseClock implements Clock {
+  readonly sqlNow = SQL_NOW;
   private offset = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly timers = createWallClock({

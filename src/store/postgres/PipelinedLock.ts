@@ -15,7 +15,7 @@ import type { SalesGate, SalesRefusal } from '../../SeatService';
 import type { LockQuotaRefusal } from '../LockQuota';
 import { toRecord } from '../seatRecord';
 import type { ApplyResult } from '../SeatStore';
-import { RETRYABLE, seatWrite } from './CompareAndSetApply';
+import { restamp, RETRYABLE, seatWrite } from './CompareAndSetApply';
 import { isUnreachable, toStoreError, type Database } from './Database';
 import { toRecord as toEventRecord, type EventRow } from './PostgresEventRegistry';
 import type { SeatRow } from './seatRow';
@@ -32,8 +32,11 @@ export interface PipelinedLockOptions {
   layout: Layout;
   /** Most locks one user may hold at once in the event. */
   max: number;
-  /** The time the seat machine judges each held lock's deadline by. */
-  clock: Pick<Clock, 'now'>;
+  /**
+   * The time the seat machine judges each held lock's deadline by; a request judged again is
+   * stamped with it anew, and with `sqlNow` each write checks the deadline it was decided by.
+   */
+  clock: Pick<Clock, 'now' | 'sqlNow'>;
   /** The seat as the machine starts it: what a seat without a row is. */
   initial: SeatSnapshot;
   channel: Pick<TransitionChannel, 'payload'>;
@@ -107,7 +110,9 @@ export class PipelinedLock {
     const quick = await this.inOneTrip(userId, seatId, event, sales);
     if (quick) return quick;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(userId, seatId, event, sales);
+      // Judged again after a write that wrote nothing: at the time it is judged again.
+      const judged = attempt > 1 ? restamp(event, this.options.clock) : event;
+      const outcome = await this.attempt(userId, seatId, judged, sales);
       if (outcome !== AGAIN) return outcome;
       if (attempt >= MAX_ATTEMPTS) {
         throw new Error(`Seat ${seatId}: gave up after ${attempt} conflicting writes`);
@@ -145,6 +150,7 @@ export class PipelinedLock {
       version: seat.version,
       step,
       channel,
+      sqlNow: this.options.clock.sqlNow,
       guard: (params) => {
         const userParam = param(params, userId);
         const sale = record && {
@@ -226,6 +232,7 @@ export class PipelinedLock {
         version: row?.version ?? 0,
         step,
         channel: this.options.channel,
+        sqlNow: this.options.clock.sqlNow,
       });
       let written: QueryResult[];
       try {

@@ -111,6 +111,7 @@ export class PostgresSeatStore implements SeatStore {
       reader: this.reader,
       channel,
       rows: this.rows,
+      clock: this.clock,
     });
     this.many = new MultiSeatApply({ db, eventId, layout, initial, channel });
     this.unlisten = channel.subscribe(eventId, ({ idx, ...heard }) =>

@@ -125,14 +125,15 @@ export const sql = {
            ON CONFLICT (event_id, idx) DO NOTHING RETURNING idx`,
   /**
    * The compare-and-set of a seat already written: only if its version is still `version` (and,
-   * given `gate`, only if that CTE has a row).
+   * given `gate`, only if that CTE has a row; given `before`, only while the time `now`, an SQL
+   * expression, is still before `until`: the deadline of the live lock the step was decided on).
    */
-  updateSeatAtVersion: (version: string, gate?: string) =>
+  updateSeatAtVersion: (version: string, gate?: string, before?: { now: string; until: string }) =>
     `UPDATE seat SET state = $3, snapshot = $4, version = version + 1, locked_until = $5,
              holder = $6
            WHERE event_id = $1 AND idx = $2 AND version = ${version}${
              gate ? ` AND EXISTS (SELECT 1 FROM ${gate})` : ''
-           } RETURNING idx`,
+           }${before ? ` AND ${before.now} < ${before.until}` : ''} RETURNING idx`,
   /**
    * A counter row's change (the seat's block and shard), run only if the seat write in `written`
    * succeeded; a counter row is made by its first change.

@@ -95,6 +95,31 @@ describe('PostgresSeatStore (real PostgreSQL)', function () {
     expect(await store.sweep()).to.equal(0);
   });
 
+  it("writes no confirm decided before the lock's deadline once the database is past it: judged again, it is refused as expired", async () => {
+    // The database's own clock (no clock given): the statement checks the time it runs at.
+    const onDbClock = await open({ clock: undefined });
+    const dbNow = onDbClock.clock.now();
+    // A lock whose deadline, by the database's clock, is already a second gone.
+    const lock = {
+      type: 'LOCK',
+      userId: 'ivy',
+      lockId: 'L-ivy',
+      now: dbNow - TTL - 1_000,
+    } as const;
+    const locked = await onDbClock.apply('D5', lock);
+    expect(locked.reply?.type).to.equal('seat.accepted');
+    // A confirm stamped just before that deadline, as one whose commit was held up for a second
+    // would be: the machine takes it, the write lands after the deadline.
+    const late = await onDbClock.apply('D5', {
+      type: 'CONFIRM',
+      userId: 'ivy',
+      lockId: 'L-ivy',
+      now: dbNow - 1_001,
+    });
+    expect(late.reply).to.deep.include({ type: 'seat.refused', code: 'LOCK_EXPIRED' });
+    expect((await onDbClock.get('D5')).state).to.equal('available');
+  });
+
   it('keeps every lock and booking, with its deadline, across a restart', async () => {
     const { lockId, expiresAt } = await service.lock('D1', 'gina');
     const booked = await service.lock('D2', 'hank');
