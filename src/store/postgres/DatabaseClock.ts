@@ -2,8 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { createWallClock, type Clock } from '../../clock';
 import type { Database } from './Database';
 
-/** The database's clock in ms since epoch, with sub-ms precision. */
-/** The database's time in ms, as the clock reads it (and as writes check it: {@link DatabaseClock.sqlNow}). */
+/**
+ * The database's clock in ms since epoch, with sub-ms precision: what the clock reads, and what
+ * writes check deadlines against ({@link DatabaseClock.sqlNow}).
+ */
 const SQL_NOW = 'extract(epoch FROM clock_timestamp()) * 1000';
 const DB_NOW = `SELECT ${SQL_NOW} AS now`;
 
