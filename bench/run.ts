@@ -278,17 +278,6 @@ async function runScenario(scenario: Scenario, stores: StoreKey[]): Promise<Scen
         ),
       };
     }
-    const pgT = targets.find((t) => t.store === 'pg1');
-    if (scenario.key === 'lock' && pgT) {
-      const c = await measureStageCosts(
-        pgT.child,
-        pgT.url,
-        scenario.load(settings.rounds + 3),
-        settings.durationS,
-        settings.connections,
-      );
-      console.log('PGSTAGES', JSON.stringify(c));
-    }
     for (const target of targets) {
       if (target.store) row.stores[target.store] = summarize(target.results);
     }
@@ -446,12 +435,9 @@ const BURST_RUNS = 3;
  * the median of three is what the target reads, and all three ratios are shown.
  */
 async function burstTarget(): Promise<TargetRow> {
-  const runs: Array<{
-    pg: { totalMs: number; p50Ms: number };
-    memory: { totalMs: number; p50Ms: number };
-  }> = [];
+  const runs: BurstPair[] = [];
   for (let run = 0; run < BURST_RUNS; run++) runs.push(await burstOnce());
-  const ratio = (r: (typeof runs)[number]) => r.pg.totalMs / r.memory.totalMs;
+  const ratio = (r: BurstPair) => r.pg.totalMs / r.memory.totalMs;
   const sorted = [...runs].sort((a, b) => ratio(a) - ratio(b));
   const median = sorted[Math.floor(sorted.length / 2)];
   return {
@@ -465,11 +451,15 @@ async function burstTarget(): Promise<TargetRow> {
   };
 }
 
+/** One cold burst's times on each store. */
+type BurstTimes = Awaited<ReturnType<typeof burst>>;
+interface BurstPair {
+  pg: BurstTimes;
+  memory: BurstTimes;
+}
+
 /** One cold burst on a fresh in-memory service, then one on two fresh PostgreSQL instances. */
-async function burstOnce(): Promise<{
-  pg: { totalMs: number; p50Ms: number };
-  memory: { totalMs: number; p50Ms: number };
-}> {
+async function burstOnce(): Promise<BurstPair> {
   const memoryService = await startService(BENCH_ROWS, BENCH_SEATS_PER_ROW, 'memory');
   let memory;
   try {

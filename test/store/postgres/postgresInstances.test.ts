@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Client } from 'pg';
 import { apiClient, codeOf, ok, type ApiClient } from '../../support/api';
 import { APPLICATION_NAME } from '../../../src/store/postgres/Database';
 import { usePostgres } from '../../support/postgres';
@@ -45,7 +46,6 @@ describe('several service processes on one PostgreSQL database', function () {
     });
 
     it('opens its pools as it starts: every process its connections, none waiting for the first request', async () => {
-      const { Client } = await import('pg');
       const client = new Client({ connectionString: db().url });
       await client.connect();
       const connections = async () => {
