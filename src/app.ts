@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
@@ -20,7 +21,8 @@ import { eventRoutes } from './http/eventRoutes';
 import { healthRoutes } from './http/healthRoutes';
 import { holdRoutes } from './http/holdRoutes';
 import { idempotency } from './http/idempotency';
-import { jsonBody } from './http/jsonBody';
+import { jsonBody, readsJsonItself } from './http/jsonBody';
+import { LeanLane } from './http/LeanLane';
 import type { IdempotencyKeys } from './idempotency/IdempotencyKeys';
 import { machineRoutes } from './http/machineRoutes';
 import { meRoutes } from './http/meRoutes';
@@ -138,6 +140,11 @@ export interface AppOptions {
   boxOffice?: BoxOfficeTokensOptions;
   /** Most verified tokens remembered so repeat requests skip the signature (default 10 000; 0: none). */
   tokenCacheSize?: number;
+  /**
+   * Serve lock, confirm and release on the lean lane, outside Express's per-request set-up, with
+   * the same middleware and answers (default `true`; `false` for tests that compare the two).
+   */
+  leanLane?: boolean;
   /** Also export Node process metrics (CPU, memory, event loop) on `/metrics` (default off). */
   processMetrics?: boolean;
   /**
@@ -324,31 +331,56 @@ export function createApp(options: AppOptions = {}): SeatApp {
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy?.length) app.set('trust proxy', options.trustProxy);
-  app.use(requestLogger(logger, metrics.observe));
-  // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
-  app.use(
+  // What every request meets first, in this order (the lean lane runs the same).
+  const front: RequestHandler[] = [
+    requestLogger(logger, metrics.observe),
+    // No upgrade-insecure-requests: the seat map is also served over plain http on a LAN address.
     securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
-  );
+  ];
   if (options.corsOrigin) {
-    app.use(
+    front.push(
       cors({
         origin: options.corsOrigin,
         exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
       }),
     );
   }
+  for (const middleware of front) app.use(middleware);
   // A layout of many sections is larger than any seat request: its own limit, parsed first.
   app.post('/events', express.json({ limit: '2mb' }));
-  app.use(jsonBody(16 * 1024));
+  const bodyLimit = 16 * 1024;
+  const body = jsonBody(bodyLimit);
+  app.use(body);
   // Every API route, each from its one declaration. Streams and summaries before the seat
   // routes: `/seats/:id` would take `events` and `summary` for seat ids. What a handler throws is
   // answered by the same error handler as everything else, without a walk through the routes.
   const answerError = errorHandler(logError);
+  // Lock, confirm and release are also served outside Express's per-request set-up (LeanLane).
+  const lane =
+    options.leanLane === false
+      ? undefined
+      : new LeanLane({
+          front,
+          body: { middleware: body, readsItself: (req) => readsJsonItself(req, bodyLimit) },
+          answerError,
+          trust: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+          trustsProxy: Boolean(options.trustProxy?.length),
+        });
+  if (lane) {
+    // `app(req, res)` calls `app.handle`: so does every server made from it, tests' included.
+    type Handle = (req: IncomingMessage, res: ServerResponse, done?: () => void) => void;
+    const served = app as unknown as { handle: Handle };
+    const handle = served.handle.bind(app);
+    served.handle = (req, res, done) => {
+      if (!lane.handle(req, res)) handle(req, res, done);
+    };
+  }
   // Registered on the app's own router, after the middleware above: no nested router to dispatch.
   const api = new ApiRouter(
     { caller: auth.caller, backend: auth.backend },
     answerError,
     app.router,
+    lane,
   );
   sessionRoutes(api, sessions, sessionLimit?.middleware);
   eventRoutes(api, events, false, streamGate);

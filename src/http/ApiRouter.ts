@@ -8,6 +8,7 @@ import {
 import type { z } from 'zod';
 import type { Backend, Caller } from '../auth/Caller';
 import type { RouteDeclaration } from './defineRoute';
+import type { LeanLane } from './LeanLane';
 import type { RouteSecurity } from './routeSecurity';
 import { parse } from './schemas';
 import { sendJson } from './sendJson';
@@ -84,6 +85,11 @@ export class ApiRouter {
      * nested router's dispatch; the routes then sit where they are declared among the app's.
      */
     readonly router: Router = Router(),
+    /**
+     * Where routes registered with `lean: true` are also served, outside Express (see
+     * {@link LeanLane}); none by default.
+     */
+    private readonly lane?: LeanLane,
   ) {}
 
   /** Every route registered so far, in registration (= matching) order. */
@@ -91,10 +97,34 @@ export class ApiRouter {
     return this.declared;
   }
 
+  /**
+   * Runs `hook` with the value of path parameter `name` before the handlers of every route that
+   * has one (Express's `router.param`), on the lean lane too.
+   */
+  param(
+    name: string,
+    hook: (req: Request, res: Response, next: (err?: unknown) => void, value: string) => void,
+  ): this {
+    this.router.param(name, hook);
+    this.lane?.param(name, hook);
+    return this;
+  }
+
   route<const D extends RouteDeclaration>(
     declaration: D,
     handler: RouteHandler<D>,
-    { before = [] }: { before?: RequestHandler[] } = {},
+    {
+      before = [],
+      lean = false,
+    }: {
+      before?: RequestHandler[];
+      /**
+       * Also serve it on the lean lane (the hottest routes: lock, confirm, release). Only for a
+       * route whose middleware and handler use nothing of Express's request and response beyond
+       * what the lane gives (see {@link LeanLane}).
+       */
+      lean?: boolean;
+    } = {},
   ): this {
     const chain: RequestHandler[] = [];
     if (declaration.security !== 'public') {
@@ -107,8 +137,7 @@ export class ApiRouter {
       chain.push(authenticate);
     }
     const answerError = this.answerError;
-    this.router[declaration.method](
-      declaration.path,
+    const handlers: RequestHandler[] = [
       ...chain,
       ...before,
       async (req, res, next) => {
@@ -121,7 +150,9 @@ export class ApiRouter {
         }
         if (body !== undefined) sendJson(req, res, body, 'application/json');
       },
-    );
+    ];
+    this.router[declaration.method](declaration.path, ...handlers);
+    if (lean && this.lane) this.lane.add(declaration.method, declaration.path, handlers);
     this.declared.push(declaration);
     return this;
   }

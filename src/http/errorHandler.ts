@@ -14,8 +14,13 @@ interface BodyParserError {
 export function errorHandler(log: (err: unknown) => void = defaultLog): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    if (err instanceof HttpError) res.set(err.headers);
-    if (err instanceof StoreUnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
+    // Node's own header methods: the lean lane's responses have no Express prototype.
+    if (err instanceof HttpError) {
+      for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+    }
+    if (err instanceof StoreUnavailableError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    }
     const body = toProblem(err, log);
     note(res, { code: body.code });
     sendProblem(res, body);

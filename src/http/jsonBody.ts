@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 
 /** The content types read here; any other (another charset included) goes to `express.json`. */
@@ -32,20 +33,8 @@ function bodyError(status: number, type: string, message: string): Error {
 export function jsonBody(limit: number): RequestHandler {
   const general = express.json({ limit });
   return (req, res, next) => {
-    const { headers } = req;
-    const declared = headers['content-length'];
-    if (
-      req.body !== undefined ||
-      declared === undefined ||
-      headers['transfer-encoding'] !== undefined ||
-      headers['content-encoding'] !== undefined ||
-      !JSON_TYPES.has(headers['content-type']?.toLowerCase() ?? '') ||
-      !(Number(declared) <= limit) ||
-      req.readableEnded
-    ) {
-      return general(req, res, next);
-    }
-    const size = Number(declared);
+    if (!readsJsonItself(req, limit)) return general(req, res, next);
+    const size = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
@@ -75,6 +64,30 @@ export function jsonBody(limit: number): RequestHandler {
     req.on('error', (err) => settled || settle(bodyError(400, 'request.aborted', err.message)));
     req.on('close', () => settled || settle(bodyError(400, 'request.aborted', 'request aborted')));
   };
+}
+
+/**
+ * Whether {@link jsonBody} reads this request's body itself: `application/json` (or `; charset=utf-8`),
+ * not compressed nor chunked, of a declared length within `limit`, not read yet. Every other request
+ * goes to `express.json`.
+ *
+ * @example
+ * ```ts
+ * readsJsonItself(req, 16 * 1024); // false for Content-Type: application/json; charset=latin1
+ * ```
+ */
+export function readsJsonItself(req: IncomingMessage & { body?: unknown }, limit: number): boolean {
+  const { headers } = req;
+  const declared = headers['content-length'];
+  return (
+    req.body === undefined &&
+    declared !== undefined &&
+    headers['transfer-encoding'] === undefined &&
+    headers['content-encoding'] === undefined &&
+    JSON_TYPES.has(headers['content-type']?.toLowerCase() ?? '') &&
+    Number(declared) <= limit &&
+    !req.readableEnded
+  );
 }
 
 /** body-parser's strict JSON: `{}` for an empty body, else an object or an array only. */

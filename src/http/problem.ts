@@ -21,6 +21,6 @@ export function problem(status: number, code: string, detail: string): Problem {
 
 /** Sends a problem with `Content-Type: application/problem+json`. */
 export function sendProblem(res: Response, body: Problem): void {
-  res.status(body.status);
+  res.statusCode = body.status;
   sendJson(res.req, res, body, 'application/problem+json');
 }

@@ -81,8 +81,11 @@ export function seatActionRateLimit(
     const window = windowOf(bucketOf(req, res), now);
     window.hits++;
     const seconds = Math.max(0, Math.ceil((window.resetAt - now) / 1000));
-    res.append('RateLimit', `${name}; r=${Math.max(perMinute - window.hits, 0)}; t=${seconds}`);
-    res.append('RateLimit-Policy', window.policy);
+    res.appendHeader(
+      'RateLimit',
+      `${name}; r=${Math.max(perMinute - window.hits, 0)}; t=${seconds}`,
+    );
+    res.appendHeader('RateLimit-Policy', window.policy);
     if (window.hits <= perMinute) return next();
     const wait = Math.max(1, seconds);
     const from = callerOf(res)?.kind === 'apiKey' ? 'with your API key' : 'from your address';

@@ -124,7 +124,7 @@ export function seatRoutes(
   const at = <D extends RouteDeclaration>(route: D): D => (prefixed ? perEvent(route) : route);
   if (!prefixed) {
     // Before any handler or limiter of a seat route, so every such log line names the seat.
-    api.router.param('id', (_req, res, next, id: string) => {
+    api.param('id', (_req, res, next, id: string) => {
       note(res, { seatId: id.slice(0, 40) });
       next();
     });
@@ -142,7 +142,7 @@ export function seatRoutes(
       note(res, { userId: caller.userId });
       return (await serviceFor(req)).lock(params.id, caller.userId, lockCapClient(req, res));
     },
-    { before },
+    { before, lean: true },
   );
   api.route(
     at(confirmSeat),
@@ -150,7 +150,7 @@ export function seatRoutes(
       note(res, { userId: caller.userId });
       return (await serviceFor(req)).confirm(params.id, caller.userId, body.lockId);
     },
-    { before },
+    { before, lean: true },
   );
   api.route(
     at(releaseSeat),
@@ -158,6 +158,6 @@ export function seatRoutes(
       note(res, { userId: caller.userId });
       return (await serviceFor(req)).release(params.id, caller.userId, body.lockId);
     },
-    { before },
+    { before, lean: true },
   );
 }

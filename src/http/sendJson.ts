@@ -8,7 +8,8 @@ import type { Request, Response } from 'express';
  * the MIME lookups and the content-type parsing behind `res.type`, `res.set` and setting the
  * charset, and the ETag (a SHA-1 of the body): no client can make a request conditional on the
  * answer to a POST, so nothing would ever compare it. A response whose `send` is wrapped
- * (`Idempotency-Key` remembers answers) goes through it.
+ * (`Idempotency-Key` remembers answers) goes through it. A request of the lean lane (`LeanLane`:
+ * a POST, outside Express) is always written here.
  *
  * @example
  * ```ts
@@ -21,22 +22,24 @@ export function sendJson(
   body: unknown,
   type: 'application/json' | 'application/problem+json',
 ): void {
-  const settings = req.app.settings as Record<string, unknown>;
+  // The lean lane's requests have no `app` (and their responses no `res.json`): never unusual.
+  const settings = req.app?.settings as Record<string, unknown> | undefined;
   if (
-    req.method === 'GET' ||
-    req.method === 'HEAD' ||
-    settings['json replacer'] !== undefined ||
-    settings['json spaces'] !== undefined ||
-    settings['json escape'] ||
-    res.getHeader('Content-Type') !== undefined ||
-    res.statusCode === 204 ||
-    res.statusCode === 205 ||
-    res.statusCode === 304 ||
-    res.getHeader('ETag') !== undefined ||
-    res.getHeader('Transfer-Encoding') !== undefined ||
-    // Someone wraps this response's send (Idempotency-Key remembers what it sends): use it.
-    Object.hasOwn(res, 'send') ||
-    Object.hasOwn(res, 'json')
+    settings !== undefined &&
+    (req.method === 'GET' ||
+      req.method === 'HEAD' ||
+      settings['json replacer'] !== undefined ||
+      settings['json spaces'] !== undefined ||
+      settings['json escape'] ||
+      res.getHeader('Content-Type') !== undefined ||
+      res.statusCode === 204 ||
+      res.statusCode === 205 ||
+      res.statusCode === 304 ||
+      res.getHeader('ETag') !== undefined ||
+      res.getHeader('Transfer-Encoding') !== undefined ||
+      // Someone wraps this response's send (Idempotency-Key remembers what it sends): use it.
+      Object.hasOwn(res, 'send') ||
+      Object.hasOwn(res, 'json'))
   ) {
     if (type === 'application/json') res.json(body);
     else res.type(type).send(JSON.stringify(body));
