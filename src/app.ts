@@ -141,7 +141,7 @@ export interface AppOptions {
   /** Most verified tokens remembered so repeat requests skip the signature (default 10 000; 0: none). */
   tokenCacheSize?: number;
   /**
-   * Serve lock, confirm and release on the lean lane, outside Express's per-request set-up, with
+   * Serve seat reads, lock, confirm and release on the lean lane, outside Express's set-up, with
    * the same middleware and answers (default `true`; `false` for tests that compare the two).
    */
   leanLane?: boolean;
@@ -355,7 +355,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
   // routes: `/seats/:id` would take `events` and `summary` for seat ids. What a handler throws is
   // answered by the same error handler as everything else, without a walk through the routes.
   const answerError = errorHandler(logError);
-  // Lock, confirm and release are also served outside Express's per-request set-up (LeanLane).
+  // Seat reads and actions are also served outside Express's per-request set-up (LeanLane).
   const lane =
     options.leanLane === false
       ? undefined
@@ -363,6 +363,7 @@ export function createApp(options: AppOptions = {}): SeatApp {
           front,
           body: { middleware: body, readsItself: (req) => readsJsonItself(req, bodyLimit) },
           answerError,
+          parseQuery: app.get('query parser fn') as (query: string) => unknown,
           trust: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
           trustsProxy: Boolean(options.trustProxy?.length),
         });

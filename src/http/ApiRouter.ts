@@ -119,7 +119,7 @@ export class ApiRouter {
     }: {
       before?: RequestHandler[];
       /**
-       * Also serve it on the lean lane (the hottest routes: lock, confirm, release). Only for a
+       * Also serve it on the lean lane (the hottest routes: seat reads and actions). Only for a
        * route whose middleware and handler use nothing of Express's request and response beyond
        * what the lane gives (see {@link LeanLane}).
        */
@@ -152,7 +152,8 @@ export class ApiRouter {
       },
     ];
     this.router[declaration.method](declaration.path, ...handlers);
-    if (lean && this.lane) this.lane.add(declaration.method, declaration.path, handlers);
+    // Every route, in order: the lane must know the routes Express serves before a lean one.
+    this.lane?.add(declaration.method, declaration.path, lean ? handlers : undefined);
     this.declared.push(declaration);
     return this;
   }

@@ -7,8 +7,12 @@ interface LeanRoute {
   method: string;
   /** `['', 'seats', ':id', 'lock']` for `/seats/:id/lock`. */
   segments: string[];
-  /** The route's handlers, as registered with Express (authentication, `before`, the handler). */
-  handlers: RequestHandler[];
+  /**
+   * The route's handlers, as registered with Express (authentication, `before`, the handler);
+   * `undefined` for a route only Express serves (the lane must still know it: a request it matches
+   * first is Express's).
+   */
+  handlers: RequestHandler[] | undefined;
   /** What `req.route` is for the metrics' `route` label (`{ path: '/seats/:id/lock' }`). */
   route: { path: string };
   /** The whole chain, built at the first request (parameter hooks may be added after the route). */
@@ -33,6 +37,8 @@ export interface LeanLaneOptions {
   body: { middleware: RequestHandler; readsItself: (req: IncomingMessage) => boolean };
   /** The app's error handler: what any middleware or handler of the chain passes on or throws. */
   answerError: ErrorRequestHandler;
+  /** Express's compiled query parser (`app.get('query parser fn')`): `req.query` of a GET. */
+  parseQuery: (query: string) => unknown;
   /** Express's compiled `trust proxy` (`app.get('trust proxy fn')`): how `req.ip` is found. */
   trust: (address: string, hop: number) => boolean;
   /** Whether any proxy is trusted; without one `req.ip` is the socket's peer. */
@@ -40,8 +46,10 @@ export interface LeanLaneOptions {
 }
 
 /**
- * The hottest API routes (lock, confirm, release) served without Express's per-request set-up,
- * with the very middleware and handlers Express runs for them, in the same order.
+ * The hottest API routes (a seat, a page of seats, lock, confirm, release) served without Express's
+ * per-request set-up, with the very middleware and handlers Express runs for them, in the same
+ * order; a GET's answer carries the ETag Express would give it, and is a 304 when Express's would be
+ * (`sendJson`).
  *
  * Why: Express gives every request its own prototypes (`Object.setPrototypeOf` on the request and
  * the response, for `res.json`, `req.ip`…). V8 then treats both objects as new shapes, and every
@@ -53,10 +61,13 @@ export interface LeanLaneOptions {
  * (the metrics' label), `res.locals`. The middleware it runs uses Node's own response methods
  * (`setHeader`, `appendHeader`, `statusCode`), which work on either.
  *
- * Anything it is not sure to serve exactly as Express would goes to Express untouched: another
- * method, a path that is not literally a declared one (a trailing slash, other letter case,
- * percent-encoding, a query string), a body `jsonBody` would not read itself. A test sends the same
- * requests to an app with and without the lane and compares every answer (`leanLane.test.ts`).
+ * Every API route is added in Express's order, lean or not, so a request goes to the route Express
+ * would pick (`/seats/summary` is Express's, not seat `summary`). Anything the lane is not sure to
+ * serve exactly as Express would goes to Express untouched: another method (HEAD included), a path
+ * that is not literally a declared one (a trailing slash, other letter case, percent-encoding), a
+ * POST's query string, a GET with a body, a POST body `jsonBody` would not read itself. A test sends
+ * the same requests to an app with and without the lane and compares every answer, log line and
+ * metric (`leanLane.test.ts`).
  *
  * @example
  * ```ts
@@ -72,8 +83,12 @@ export class LeanLane {
 
   constructor(private readonly options: LeanLaneOptions) {}
 
-  /** Serves `method path` with `handlers` (after the app's front middleware and the body's). */
-  add(method: string, path: string, handlers: RequestHandler[]): void {
+  /**
+   * Serves `method path` with `handlers` (after the app's front middleware and the body's), or,
+   * without them, records that Express serves it. Every API route is added, in Express's order:
+   * a request goes to the first route that matches it, as in Express.
+   */
+  add(method: string, path: string, handlers?: RequestHandler[]): void {
     this.routes.push({
       method: method.toUpperCase(),
       segments: path.split('/'),
@@ -93,12 +108,14 @@ export class LeanLane {
    */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url;
-    if (url === undefined || this.routes.length === 0) return false;
-    // Express decodes parameters and matches case-insensitively, with or without a trailing
-    // slash, and parses the query: all of that is left to it.
-    if (url.includes('%') || url.includes('?')) return false;
-    const segments = url.split('/');
     const method = req.method;
+    if (url === undefined || (method !== 'POST' && method !== 'GET')) return false;
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+    // Express decodes parameters and matches case-insensitively, with or without a trailing
+    // slash: a path that is not literally a declared one is left to it. A POST's query too.
+    if (path.includes('%') || (mark !== -1 && method === 'POST')) return false;
+    const segments = path.split('/');
     let found: LeanRoute | undefined;
     let params: Record<string, string> | undefined;
     for (const route of this.routes) {
@@ -109,20 +126,28 @@ export class LeanLane {
         break;
       }
     }
-    if (!found || !params || !this.options.body.readsItself(req)) return false;
+    if (!found?.handlers || !params) return false;
+    const { headers } = req;
+    if (method === 'POST' ? !this.options.body.readsItself(req) : hasBody(headers)) return false;
     const r = req as unknown as Request & { route: unknown; baseUrl: string; ip: string };
     r.params = params;
+    if (method === 'GET') {
+      r.query = this.options.parseQuery(mark === -1 ? '' : url.slice(mark + 1)) as Request['query'];
+      // What body-parser leaves on a request without a body.
+      r.body = undefined;
+    }
     r.baseUrl = '';
     r.originalUrl = url;
     r.ip = (
       this.options.trustsProxy ? proxyAddr(req, this.options.trust) : req.socket.remoteAddress
     ) as string;
     (res as unknown as Response).locals = Object.create(null) as Response['locals'];
-    this.run(r, res as unknown as Response, (found.chain ??= this.chainOf(found)));
+    const chain = (found.chain ??= this.chainOf({ ...found, handlers: found.handlers }));
+    this.run(r, res as unknown as Response, chain);
     return true;
   }
 
-  private chainOf(route: LeanRoute): RequestHandler[] {
+  private chainOf(route: LeanRoute & { handlers: RequestHandler[] }): RequestHandler[] {
     const hooks: RequestHandler[] = [];
     for (const segment of route.segments) {
       const hook = segment.startsWith(':') ? this.params.get(segment.slice(1)) : undefined;
@@ -137,13 +162,9 @@ export class LeanLane {
       (req as { route?: unknown }).route = route.route;
       next();
     };
-    return [
-      ...this.options.front,
-      this.options.body.middleware,
-      enter,
-      ...hooks,
-      ...route.handlers,
-    ];
+    // A GET without a body skips the body parser, as body-parser itself does.
+    const body = route.method === 'POST' ? [this.options.body.middleware] : [];
+    return [...this.options.front, ...body, enter, ...hooks, ...route.handlers];
   }
 
   /** Runs the chain as Express's router does: each layer's throw or rejection goes to `next(err)`. */
@@ -182,6 +203,11 @@ export class LeanLane {
       last();
     }
   }
+}
+
+/** Whether a request has a body, as body-parser tells (`type-is`'s `hasBody`). */
+function hasBody(headers: IncomingMessage['headers']): boolean {
+  return headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
 }
 
 /** The route's parameters if `segments` fit its pattern literally (every parameter non-empty). */

@@ -132,10 +132,14 @@ export function seatRoutes(
   const before = actionLimit ? [actionLimit] : [];
 
   // One page of seats: `?state=`, `?limit=` (default 1000) and the cursor `?after=<seat id>`.
-  api.route(at(listSeats), async ({ query }, _res, req) => (await serviceFor(req)).list(query));
-  api.route(at(getSeat), async ({ params }, _res, req) => ({
-    seat: await (await serviceFor(req)).get(params.id),
-  }));
+  api.route(at(listSeats), async ({ query }, _res, req) => (await serviceFor(req)).list(query), {
+    lean: true,
+  });
+  api.route(
+    at(getSeat),
+    async ({ params }, _res, req) => ({ seat: await (await serviceFor(req)).get(params.id) }),
+    { lean: true },
+  );
   api.route(
     at(lockSeat),
     async ({ params, caller }, res, req) => {

@@ -68,18 +68,32 @@ function withoutLockIds(seen: Seen[]): Seen[] {
   return JSON.parse(lengths) as Seen[];
 }
 
+/** What a request may name from the answers before it: the n-th lock id or ETag seen. */
+interface Earlier {
+  lockId(n: number): string;
+  etag(n: number): string;
+}
+
 /**
  * Sends the same requests to an app with the lean lane and one without; returns both sets of
  * answers, their log lines (time taken left out) and their request metrics.
  */
-async function bothWays(
-  options: AppOptions,
-  requests: (lockIdOf: (n: number) => string) => Sent[],
-) {
+async function bothWays(options: AppOptions, requests: (earlier: Earlier) => Sent[]) {
   const results = [];
+  // How many requests the lane served (the answers must not tell).
+  // Called back with its own `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const handle = LeanLane.prototype.handle;
+  let served = 0;
+  LeanLane.prototype.handle = function (req, res) {
+    const mine = handle.call(this, req, res);
+    if (mine) served++;
+    return mine;
+  };
   for (const leanLane of [true, false]) {
+    served = 0;
     const log = captureLog('info');
-    const served: Served = await serve({
+    const app: Served = await serve({
       rows: 2,
       seatsPerRow: 5,
       clock: new ManualClock(),
@@ -90,27 +104,33 @@ async function bothWays(
     try {
       const seen: Seen[] = [];
       const lockIds: string[] = [];
-      const lockIdOf = (n: number) => lockIds[n] ?? 'none';
-      const count = requests(lockIdOf).length;
+      const etags: string[] = [];
+      const earlier: Earlier = {
+        lockId: (n) => lockIds[n] ?? 'none',
+        etag: (n) => etags[n] ?? 'none',
+      };
+      const count = requests(earlier).length;
       for (let i = 0; i < count; i++) {
         // Built again each time: a request may name a lock id an earlier answer gave.
-        const request = requests(lockIdOf)[i];
-        const answer = await send(served.port, {
+        const request = requests(earlier)[i];
+        const answer = await send(app.port, {
           ...request,
           headers: { 'x-request-id': `r${i}`, ...(request.headers ?? JSON_HEADERS) },
         });
         seen.push(answer);
         const lockId = (answer.body as { lockId?: unknown }).lockId;
         if (typeof lockId === 'string') lockIds.push(lockId);
+        if (typeof answer.headers.etag === 'string') etags.push(answer.headers.etag);
       }
       const metrics = (
-        await send(served.port, {
+        await send(app.port, {
           method: 'GET',
           path: '/metrics',
           headers: { 'x-request-id': 'metrics' },
         })
       ).body as string;
       results.push({
+        served,
         seen: withoutLockIds(seen),
         log: log.lines.map(
           ({ time: _t, responseTime: _r, pid: _p, hostname: _h, ...line }) => line,
@@ -122,24 +142,28 @@ async function bothWays(
           .sort(),
       });
     } finally {
-      await served.stop();
+      await app.stop();
     }
   }
+  LeanLane.prototype.handle = handle;
   return { lean: results[0], express: results[1] };
 }
 
-describe('the lean lane: lock, confirm and release outside Express', () => {
+describe('the lean lane: seat reads and actions outside Express', () => {
   it('answers every lock, confirm and release exactly as Express does: statuses, headers, bodies, log lines and metrics', async () => {
     const lock = (seat: string, userId: string, extra: Partial<Sent> = {}): Sent => ({
       path: `/seats/${seat}/lock`,
       body: JSON.stringify({ userId }),
       ...extra,
     });
-    const { lean, express } = await bothWays({}, (lockIdOf) => [
+    const { lean, express } = await bothWays({}, (earlier) => [
       lock('A1', 'alice'),
       lock('A1', 'alice'),
       lock('A1', 'bob'),
-      { path: '/seats/A1/confirm', body: JSON.stringify({ userId: 'alice', lockId: lockIdOf(0) }) },
+      {
+        path: '/seats/A1/confirm',
+        body: JSON.stringify({ userId: 'alice', lockId: earlier.lockId(0) }),
+      },
       { path: '/seats/A1/release', body: JSON.stringify({ userId: 'alice' }) },
       { path: '/seats/A2/release', body: JSON.stringify({ userId: 'alice' }) },
       lock('Z99', 'alice'),
@@ -173,6 +197,54 @@ describe('the lean lane: lock, confirm and release outside Express', () => {
       200, 415, 413, 404,
     ]);
     expect(lean.metrics.join('\n')).to.include('route="/events/:eventId/seats/:id/lock"');
+    // Every request but the seven left to Express; none without the lane.
+    expect([lean.served, express.served]).to.deep.equal([16, 0]);
+  });
+
+  it('answers every seat read exactly as Express does: ETags, 304s, pages, 400s, 404s, and the routes before it', async () => {
+    const get = (path: string, headers: Record<string, string> = {}): Sent => ({
+      method: 'GET',
+      path,
+      headers,
+    });
+    const { lean, express } = await bothWays({}, (earlier) => [
+      { path: '/seats/A1/lock', body: JSON.stringify({ userId: 'alice' }) },
+      get('/seats/A1'),
+      get('/seats/A1', { 'if-none-match': earlier.etag(0) }),
+      get('/seats/A1', { 'if-none-match': 'W/"other"' }),
+      get('/seats/A1', { 'if-none-match': earlier.etag(0), 'cache-control': 'no-cache' }),
+      get('/seats/Z99'),
+      get('/events/default/seats/A1'),
+      get('/events/nope/seats/A1'),
+      get('/seats?limit=3'),
+      get('/seats?state=available&limit=2&after=A1'),
+      get('/seats?state=locked'),
+      get('/seats?limit=abc'),
+      get('/seats?limit=2&limit=3'),
+      get('/seats?limit=%32'),
+      get('/events/default/seats?limit=2'),
+      // Routes declared before /seats/:id, and requests left to Express.
+      get('/seats/summary'),
+      get('/seats/A1/'),
+      get('/Seats/A1'),
+      { method: 'HEAD', path: '/seats/A1', headers: {} },
+      {
+        method: 'GET',
+        path: '/seats/A2',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
+    ]);
+    expect(lean.seen).to.deep.equal(express.seen);
+    expect(lean.log).to.deep.equal(express.log);
+    expect(lean.metrics).to.deep.equal(express.metrics);
+    expect(lean.seen.map((s) => s.status)).to.deep.equal([
+      200, 200, 304, 200, 200, 404, 200, 404, 200, 200, 200, 400, 400, 200, 200, 200, 200, 200, 200,
+      200,
+    ]);
+    expect(lean.seen[1].headers.etag).to.match(/^W\/"/);
+    expect(lean.seen[15].body).to.have.property('available');
+    expect([lean.served, express.served]).to.deep.equal([15, 0]);
   });
 
   it('counts the rate limit per client address, behind a trusted proxy too, as Express does', async () => {
@@ -207,18 +279,29 @@ describe('the lean lane: lock, confirm and release outside Express', () => {
       front: [],
       body: { middleware: (_req, _res, next) => next(), readsItself: () => true },
       answerError: (_err, _req, res) => void res.end(),
+      parseQuery: () => ({}),
       trust: () => false,
       trustsProxy: false,
     });
     lane.add('post', '/seats/:id/lock', [answer]);
     const handle = (method: string, url: string) => {
-      const req = { method, url, socket: { remoteAddress: '127.0.0.1' } } as IncomingMessage;
+      const req = {
+        method,
+        url,
+        headers: {},
+        socket: { remoteAddress: '127.0.0.1' },
+      } as IncomingMessage;
       const res = { end: () => undefined } as unknown as ServerResponse;
       return lane.handle(req, res);
     };
+    lane.add('get', '/seats/summary');
+    lane.add('get', '/seats/:id', [answer]);
     expect(handle('POST', '/seats/A1/lock')).to.equal(true);
-    expect(served).to.deep.equal(['POST A1 127.0.0.1']);
+    expect(handle('GET', '/seats/A2?x=1')).to.equal(true);
+    expect(served).to.deep.equal(['POST A1 127.0.0.1', 'GET A2 127.0.0.1']);
     for (const [method, url] of [
+      ['GET', '/seats/summary'],
+      ['HEAD', '/seats/A1'],
       ['GET', '/seats/A1/lock'],
       ['POST', '/seats/A1/lock/'],
       ['POST', '/Seats/A1/lock'],
@@ -229,6 +312,6 @@ describe('the lean lane: lock, confirm and release outside Express', () => {
     ]) {
       expect(handle(method, url), `${method} ${url}`).to.equal(false);
     }
-    expect(served).to.have.length(1);
+    expect(served).to.have.length(2);
   });
 });
