@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import proxyAddr from 'proxy-addr';
 import cors from 'cors';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -363,9 +364,17 @@ export function createApp(options: AppOptions = {}): SeatApp {
           front,
           body: { middleware: body, readsItself: (req) => readsJsonItself(req, bodyLimit) },
           answerError,
-          parseQuery: app.get('query parser fn') as (query: string) => unknown,
-          trust: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
-          trustsProxy: Boolean(options.trustProxy?.length),
+          // Express's own settings, read at each request as its getters do.
+          parseQuery: (query) => {
+            const parse = app.get('query parser fn') as ((query: string) => unknown) | undefined;
+            return parse ? parse(query) : {};
+          },
+          clientAddress: (req) =>
+            proxyAddr(req, app.get('trust proxy fn') as (address: string, hop: number) => boolean),
+          notFound,
+          logUnanswered: (err) => {
+            if (app.get('env') !== 'test') console.error((err as Error | undefined)?.stack ?? err);
+          },
         });
   if (lane) {
     // `app(req, res)` calls `app.handle`: so does every server made from it, tests' included.

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import proxyAddr from 'proxy-addr';
 
 /** A route the lane serves: its method, its path's segments, and the middleware chain Express would run. */
 interface LeanRoute {
@@ -37,13 +36,24 @@ export interface LeanLaneOptions {
   body: { middleware: RequestHandler; readsItself: (req: IncomingMessage) => boolean };
   /** The app's error handler: what any middleware or handler of the chain passes on or throws. */
   answerError: ErrorRequestHandler;
-  /** Express's compiled query parser (`app.get('query parser fn')`): `req.query` of a GET. */
+  /**
+   * `req.query` of a GET from its query string, as Express's `query parser fn` makes it. Read at
+   * each request (as the settings below): a setting changed later applies to both paths.
+   */
   parseQuery: (query: string) => unknown;
-  /** Express's compiled `trust proxy` (`app.get('trust proxy fn')`): how `req.ip` is found. */
-  trust: (address: string, hop: number) => boolean;
-  /** Whether any proxy is trusted; without one `req.ip` is the socket's peer. */
-  trustsProxy: boolean;
+  /** `req.ip`, as Express's getter finds it (`proxy-addr` with the app's `trust proxy fn`). */
+  clientAddress: (req: IncomingMessage) => string | undefined;
+  /** What Express runs when no route answered: the app's 404. */
+  notFound: RequestHandler;
+  /** What Express's final handler does with an error nothing could answer (it logs it). */
+  logUnanswered: (err: unknown) => void;
 }
+
+/**
+ * Characters after which Express reads the URL with Node's `url.parse` (`parseurl`'s fallback: a
+ * fragment, a backslash, white space), and the percent-encoding it decodes: left to Express.
+ */
+const UNUSUAL_URL = /[#\\\s\u00a0\ufeff]/;
 
 /**
  * The hottest API routes (a seat, a page of seats, lock, confirm, release) served without Express's
@@ -53,19 +63,23 @@ export interface LeanLaneOptions {
  *
  * Why: Express gives every request its own prototypes (`Object.setPrototypeOf` on the request and
  * the response, for `res.json`, `req.ip`…). V8 then treats both objects as new shapes, and every
- * property read of Node's own HTTP code on them turns slow. Measured here (bench, 50 connections, the
- * same lock handler): 45 µs of CPU a request on Node's bare server, 94 µs with the two
- * `setPrototypeOf` calls alone, 126–170 µs inside Express; a lock of the service cost 211 µs. This
- * lane leaves the prototypes alone and gives the middleware only what it reads: `req.params`,
- * `req.ip` (Express's `trust proxy` rules, via the same `proxy-addr`), `req.route` and `req.baseUrl`
- * (the metrics' label), `res.locals`. The middleware it runs uses Node's own response methods
+ * property read of Node's own HTTP code on them turns slow. `npm run bench:floor` (the same lock
+ * handler, 50 connections): 41 µs of CPU a request on Node's bare server, 108 µs with the two
+ * `setPrototypeOf` calls alone, 189 µs inside Express; a lock of the service cost 211 µs. This lane
+ * leaves the prototypes alone and gives the middleware only what it reads: `req.params`, `req.ip`
+ * (Express's `trust proxy` rules, via the same `proxy-addr`), `req.query` (Express's parser),
+ * `req.route` and `req.baseUrl` (the metrics' label), `res.locals`. The middleware it runs uses Node's own response methods
  * (`setHeader`, `appendHeader`, `statusCode`), which work on either.
  *
- * Every API route is added in Express's order, lean or not, so a request goes to the route Express
- * would pick (`/seats/summary` is Express's, not seat `summary`). Anything the lane is not sure to
- * serve exactly as Express would goes to Express untouched: another method (HEAD included), a path
- * that is not literally a declared one (a trailing slash, other letter case, percent-encoding), a
- * POST's query string, a GET with a body, a POST body `jsonBody` would not read itself. A test sends
+ * Every API route is added in Express's order, lean or not, and matched as Express matches
+ * (letter case aside), so a request goes to the route Express would pick (`/seats/summary` and
+ * `/seats/SUMMARY` are Express's, not seat `summary`). Anything the lane is not sure to serve
+ * exactly as Express would goes to Express untouched: another method (HEAD included), a path that
+ * is not literally the declared one (a trailing slash, other letter case, percent-encoding), a URL
+ * Express would read with `url.parse` (a `#`, a backslash, white space), a POST's query string, a
+ * GET with a body, a POST body `jsonBody` would not read itself. Express's settings (query parser,
+ * `trust proxy`, `env`) are read at each request; `sendJson` answers with Express's default ETag
+ * and JSON settings, which the app never changes. A test sends
  * the same requests to an app with and without the lane and compares every answer, log line and
  * metric (`leanLane.test.ts`).
  *
@@ -100,6 +114,7 @@ export class LeanLane {
   /** A hook for every route with parameter `:name`, as `router.param(name, hook)` is for Express. */
   param(name: string, hook: ParamHook): void {
     this.params.set(name, hook);
+    for (const route of this.routes) route.chain = undefined;
   }
 
   /**
@@ -110,37 +125,38 @@ export class LeanLane {
     const url = req.url;
     const method = req.method;
     if (url === undefined || (method !== 'POST' && method !== 'GET')) return false;
+    if (UNUSUAL_URL.test(url)) return false;
     const mark = url.indexOf('?');
     const path = mark === -1 ? url : url.slice(0, mark);
-    // Express decodes parameters and matches case-insensitively, with or without a trailing
-    // slash: a path that is not literally a declared one is left to it. A POST's query too.
+    // Express decodes parameters, and matches with or without a trailing slash: a path that is
+    // not literally a declared one is left to it. A POST's query too.
     if (path.includes('%') || (mark !== -1 && method === 'POST')) return false;
     const segments = path.split('/');
+    // The route Express picks: the first whose pattern matches, letter case aside. The lane
+    // serves it only if it is one of its own and matches as declared, letter case included.
     let found: LeanRoute | undefined;
-    let params: Record<string, string> | undefined;
     for (const route of this.routes) {
       if (route.method !== method || route.segments.length !== segments.length) continue;
-      params = matchSegments(route.segments, segments);
-      if (params) {
+      if (fitsIgnoringCase(route.segments, segments)) {
         found = route;
         break;
       }
     }
+    const params = found?.handlers && matchSegments(found.segments, segments);
     if (!found?.handlers || !params) return false;
     const { headers } = req;
     if (method === 'POST' ? !this.options.body.readsItself(req) : hasBody(headers)) return false;
     const r = req as unknown as Request & { route: unknown; baseUrl: string; ip: string };
     r.params = params;
     if (method === 'GET') {
-      r.query = this.options.parseQuery(mark === -1 ? '' : url.slice(mark + 1)) as Request['query'];
+      const query = mark === -1 ? '' : url.slice(mark + 1);
+      r.query = this.options.parseQuery(query) as Request['query'];
       // What body-parser leaves on a request without a body.
       r.body = undefined;
     }
     r.baseUrl = '';
     r.originalUrl = url;
-    r.ip = (
-      this.options.trustsProxy ? proxyAddr(req, this.options.trust) : req.socket.remoteAddress
-    ) as string;
+    r.ip = this.options.clientAddress(req) as string;
     (res as unknown as Response).locals = Object.create(null) as Response['locals'];
     const chain = (found.chain ??= this.chainOf({ ...found, handlers: found.handlers }));
     this.run(r, res as unknown as Response, chain);
@@ -167,14 +183,21 @@ export class LeanLane {
     return [...this.options.front, ...body, enter, ...hooks, ...route.handlers];
   }
 
-  /** Runs the chain as Express's router does: each layer's throw or rejection goes to `next(err)`. */
+  /**
+   * Runs the chain as Express's router does: each layer's throw or rejection goes to `next(err)`,
+   * a falsy `err` is no error. Past the route's last handler (or `next('route')`, which the lane's
+   * routes never call: there is no later lean route to try) comes what Express would run next for
+   * an API path: the app's 404.
+   */
   private run(req: Request, res: Response, chain: RequestHandler[]): void {
     let index = 0;
     const next = (err?: unknown): void => {
-      if (err !== undefined && err !== null) return this.fail(err, req, res);
-      const layer = chain[index++];
+      if (err === 'route' || err === 'router') index = chain.length;
+      else if (err) return this.fail(err, req, res);
+      let layer = chain[index++];
       if (layer === undefined) {
-        return this.fail(new Error(`No handler answered ${req.method} ${req.url}.`), req, res);
+        if (index !== chain.length + 1) return; // the 404 has run
+        layer = this.options.notFound;
       }
       try {
         const result: unknown = layer(req, res, next);
@@ -188,9 +211,13 @@ export class LeanLane {
     next();
   }
 
-  /** The app's error handler; past it (the answer already started), what Express's final handler does. */
+  /**
+   * The app's error handler; past it (it passes on an error that came after the answer started),
+   * what Express's final handler does: log it and close the connection.
+   */
   private fail(err: unknown, req: Request, res: Response): void {
     const last = () => {
+      this.options.logUnanswered(err);
       if (res.headersSent) req.socket.destroy();
       else {
         res.statusCode = 500;
@@ -208,6 +235,18 @@ export class LeanLane {
 /** Whether a request has a body, as body-parser tells (`type-is`'s `hasBody`). */
 function hasBody(headers: IncomingMessage['headers']): boolean {
   return headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
+}
+
+/** Whether `segments` fit the pattern as Express matches it: letter case aside, parameters non-empty. */
+function fitsIgnoringCase(pattern: string[], segments: string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const expected = pattern[i];
+    const actual = segments[i];
+    if (expected.charCodeAt(0) === 58 /* : */) {
+      if (actual.length === 0) return false;
+    } else if (expected !== actual && expected.toLowerCase() !== actual.toLowerCase()) return false;
+  }
+  return true;
 }
 
 /** The route's parameters if `segments` fit its pattern literally (every parameter non-empty). */
