@@ -135,15 +135,18 @@ export class LeanLane {
     // The route Express picks: the first whose pattern matches, letter case aside. The lane
     // serves it only if it is one of its own and matches as declared, letter case included.
     let found: LeanRoute | undefined;
+    let fitted: Fit | undefined;
     for (const route of this.routes) {
       if (route.method !== method || route.segments.length !== segments.length) continue;
-      if (fitsIgnoringCase(route.segments, segments)) {
+      fitted = fit(route.segments, segments);
+      if (fitted) {
         found = route;
         break;
       }
     }
-    const params = found?.handlers && matchSegments(found.segments, segments);
-    if (!found?.handlers || !params) return false;
+    const handlers = found?.handlers;
+    if (!found || !handlers || !fitted?.exact) return false;
+    const { params } = fitted;
     const { headers } = req;
     if (method === 'POST' ? !this.options.body.readsItself(req) : hasBody(headers)) return false;
     const r = req as unknown as Request & { route: unknown; baseUrl: string; ip: string };
@@ -158,12 +161,12 @@ export class LeanLane {
     r.originalUrl = url;
     r.ip = this.options.clientAddress(req) as string;
     (res as unknown as Response).locals = Object.create(null) as Response['locals'];
-    const chain = (found.chain ??= this.chainOf({ ...found, handlers: found.handlers }));
+    const chain = (found.chain ??= this.chainOf(found, handlers));
     this.run(r, res as unknown as Response, chain);
     return true;
   }
 
-  private chainOf(route: LeanRoute & { handlers: RequestHandler[] }): RequestHandler[] {
+  private chainOf(route: LeanRoute, handlers: RequestHandler[]): RequestHandler[] {
     const hooks: RequestHandler[] = [];
     for (const segment of route.segments) {
       const hook = segment.startsWith(':') ? this.params.get(segment.slice(1)) : undefined;
@@ -180,7 +183,7 @@ export class LeanLane {
     };
     // A GET without a body skips the body parser, as body-parser itself does.
     const body = route.method === 'POST' ? [this.options.body.middleware] : [];
-    return [...this.options.front, ...body, enter, ...hooks, ...route.handlers];
+    return [...this.options.front, ...body, enter, ...hooks, ...handlers];
   }
 
   /**
@@ -237,28 +240,27 @@ function hasBody(headers: IncomingMessage['headers']): boolean {
   return headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
 }
 
-/** Whether `segments` fit the pattern as Express matches it: letter case aside, parameters non-empty. */
-function fitsIgnoringCase(pattern: string[], segments: string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const expected = pattern[i];
-    const actual = segments[i];
-    if (expected.charCodeAt(0) === 58 /* : */) {
-      if (actual.length === 0) return false;
-    } else if (expected !== actual && expected.toLowerCase() !== actual.toLowerCase()) return false;
-  }
-  return true;
+/** How a path fits a route's pattern: its parameters, and whether it is the path as declared. */
+interface Fit {
+  params: Record<string, string>;
+  /** Every literal segment in the declared letter case (Express ignores the case; the lane does not). */
+  exact: boolean;
 }
 
-/** The route's parameters if `segments` fit its pattern literally (every parameter non-empty). */
-function matchSegments(pattern: string[], segments: string[]): Record<string, string> | undefined {
+/** How `segments` fit the pattern as Express matches it (letter case aside, parameters non-empty). */
+function fit(pattern: string[], segments: string[]): Fit | undefined {
   let params: Record<string, string> | undefined;
+  let exact = true;
   for (let i = 0; i < pattern.length; i++) {
     const expected = pattern[i];
     const actual = segments[i];
     if (expected.charCodeAt(0) === 58 /* : */) {
       if (actual.length === 0) return undefined;
       (params ??= {})[expected.slice(1)] = actual;
-    } else if (expected !== actual) return undefined;
+    } else if (expected !== actual) {
+      if (expected.toLowerCase() !== actual.toLowerCase()) return undefined;
+      exact = false;
+    }
   }
-  return params ?? {};
+  return { params: params ?? {}, exact };
 }
