@@ -90,7 +90,7 @@ export function renderReport(report: Report): string {
     `${settings.rounds} measured round(s) of ${settings.durationS} s per server and scenario after a warm-up round, ` +
       `${settings.connections} connections, servers taken in turns; figures are medians over rounds. ` +
       `Venue: 1,000,000 seats; service one process unless said, LOG_LEVEL=error (no line per request), RATE_LIMIT_PER_MINUTE=1000000 (the limiter counts every request, as in production, and the single load address never reaches it); every process compiled JavaScript (dist/, as \`npm start\` runs it), other settings default. The baseline is Express 5 with \`express.json()\` and the same routes and ` +
-      `response shapes, without seat logic (bench/baseline.ts). Whole run: ${fmt(report.elapsedS)} s.`,
+      `response shapes, without seat logic (bench/baseline.ts); the service answers seat reads and actions on its lean lane, without Express's per-request set-up (src/http/LeanLane.ts; \`npm run bench:floor\`). Whole run: ${fmt(report.elapsedS)} s.`,
   ];
   lines.push(...renderGlance(report));
   const memoryRows = report.rows.filter((row) => row.stores.memory);
