@@ -68,8 +68,9 @@ const UNUSUAL_URL = /[#\\\s\u00a0\ufeff]/;
  * `setPrototypeOf` calls alone, 189 µs inside Express; a lock of the service cost 211 µs. This lane
  * leaves the prototypes alone and gives the middleware only what it reads: `req.params`, `req.ip`
  * (Express's `trust proxy` rules, via the same `proxy-addr`), `req.query` (Express's parser),
- * `req.route` and `req.baseUrl` (the metrics' label), `res.locals`. The middleware it runs uses Node's own response methods
- * (`setHeader`, `appendHeader`, `statusCode`), which work on either.
+ * `req.route` and `req.baseUrl` (the metrics' label), `req.path` (the 404's), `res.locals`. The
+ * middleware it runs uses Node's own response methods (`setHeader`, `appendHeader`, `statusCode`),
+ * which work on either.
  *
  * Every API route is added in Express's order, lean or not, and matched as Express matches
  * (letter case aside), so a request goes to the route Express would pick (`/seats/summary` and
@@ -159,6 +160,8 @@ export class LeanLane {
     }
     r.baseUrl = '';
     r.originalUrl = url;
+    // Express's getter (the app's 404 names it); the lane has already cut the query off.
+    (r as { path: string }).path = path;
     r.ip = this.options.clientAddress(req) as string;
     (res as unknown as Response).locals = Object.create(null) as Response['locals'];
     const chain = (found.chain ??= this.chainOf(found, handlers));

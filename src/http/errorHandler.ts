@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { StoreUnavailableError } from '../store/StoreUnavailableError';
 import { HttpError } from './HttpError';
 import { problem, sendProblem, type Problem } from './problem';
@@ -35,15 +35,10 @@ export const notFound: RequestHandler = (req, res) => {
     problem(
       404,
       'NOT_FOUND',
-      `There is no ${req.method} ${pathOf(req).slice(0, 100)} on this service.`,
+      `There is no ${req.method} ${req.path.slice(0, 100)} on this service.`,
     ),
   );
 };
-
-/** `req.path`, also for a request of the lean lane (which has no Express getters). */
-function pathOf(req: Request): string {
-  return req.path ?? (req.originalUrl ?? req.url).split('?')[0];
-}
 
 function toProblem(err: unknown, log: (err: unknown) => void): Problem {
   if (err instanceof HttpError) {
