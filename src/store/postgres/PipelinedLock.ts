@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
 import type { SeatRequestEvent } from '../../../machines/seatTypes';
 import { requestLocks, stepUserLocks, userLocksStart } from '../../../machines/run/stepUserLocks';
@@ -16,13 +15,14 @@ import type { LockQuotaRefusal } from '../LockQuota';
 import { toRecord } from '../seatRecord';
 import type { ApplyResult } from '../SeatStore';
 import { restamp, RETRYABLE, seatWrite } from './CompareAndSetApply';
+import { LockBatch } from './LockBatch';
 import { isUnreachable, toStoreError, type Database } from './Database';
 import { toRecord as toEventRecord, type EventRow } from './PostgresEventRegistry';
 import type { SeatRow } from './seatRow';
-import { seatIndex } from './seatRow';
+import { columns, countDelta, counterOf, seatIndex } from './seatRow';
 import type { EventRowCache } from './EventRowCache';
 import { RowCache, type SeatRowCache } from './RowCache';
-import { inlineParams, param, sql } from './sql';
+import { inlineParams, sql } from './sql';
 import type { TransitionChannel } from './TransitionChannel';
 
 export interface PipelinedLockOptions {
@@ -80,6 +80,9 @@ const AGAIN = Symbol('again');
  * the user's version bumped by compare-and-set (or the user's first row inserted, if none exists
  * and no seat names the user as holder), then the seat's compare-and-set, the counter and
  * `pg_notify`, each gated on the one before. Sent alone, the statement is its own transaction.
+ * Under load, the locks asked while the previous statement is out share the next one
+ * ({@link LockBatch}: one round trip and one commit for all of them, each lock still checked and
+ * written on its own versions), which is what lets one process do several thousand a second.
  *
  * Two round trips, when the guess was wrong, or any machine refused on what this process had seen
  * (a refusal is only answered on rows read now): the first message opens a transaction, bumps the
@@ -97,8 +100,12 @@ const AGAIN = Symbol('again');
  */
 export class PipelinedLock {
   private readonly users = new RowCache<string, CachedUser>(CACHED_USERS);
+  /** The one-trip locks' statements, many locks each under load. */
+  private readonly batch: LockBatch;
 
-  constructor(private readonly options: PipelinedLockOptions) {}
+  constructor(private readonly options: PipelinedLockOptions) {
+    this.batch = new LockBatch({ db: options.db, sqlNow: options.clock.sqlNow });
+  }
 
   async lock(
     userId: string,
@@ -132,7 +139,7 @@ export class PipelinedLock {
     event: Extract<SeatRequestEvent, { type: 'LOCK' }>,
     sales: SalesGate | undefined,
   ): Promise<Outcome | undefined> {
-    const { db, eventId, layout, rows, initial, channel } = this.options;
+    const { eventId, layout, rows, initial, channel } = this.options;
     const user = this.users.get(userId) ?? { version: 0, held: [] };
     if (this.capRefusal(seatId, user.held)) return undefined;
     let record: EventRecord | undefined;
@@ -144,34 +151,23 @@ export class PipelinedLock {
     const seat = rows.get(index) ?? { snapshot: initial, version: 0 };
     const step = stepSeat(seat.snapshot, event);
     if (!step.changed || step.reply?.type !== 'seat.accepted') return undefined;
-    const { text, params } = seatWrite({
-      eventId,
-      index,
-      version: seat.version,
-      step,
-      channel,
-      sqlNow: this.options.clock.sqlNow,
-      guard: (params) => {
-        const userParam = param(params, userId);
-        const sale = record && {
-          id: param(params, record.id),
-          version: param(params, record.version),
-        };
-        // The seat's version is checked before the user's row is touched too, so a guess about
-        // the seat that turned out wrong (a hot seat) commits nothing at all.
-        const seatAsSeen = sql.seatAtVersion(param(params, seat.version));
-        const check = `${sale ? 'EXISTS (SELECT 1 FROM sale)' : 'TRUE'} AND ${seatAsSeen}`;
-        const mine =
-          user.version === 0
-            ? sql.firstUserLock(userParam, check)
-            : sql.bumpUserLocksAtVersion(userParam, param(params, user.version), check);
-        const saleCte = sale ? `sale AS (${sql.eventAtVersion(sale.id, sale.version)}), ` : '';
-        return { ctes: `${saleCte}mine AS (${mine}), `, gate: 'mine' };
-      },
-    });
-    let written: QueryResult;
+    const sqlNow = this.options.clock.sqlNow;
+    let written: boolean;
     try {
-      written = await db.query(text, params, 'write', statementName(text));
+      written = await this.batch.write({
+        eventId,
+        index,
+        seatVersion: seat.version,
+        userId,
+        userVersion: user.version,
+        sale: record && { id: record.id, version: record.version },
+        ...columns(step.snapshot),
+        liveUntil: sqlNow === undefined ? undefined : step.liveUntil,
+        ...counterOf(index),
+        ...countDelta(step.states),
+        payload:
+          step.changes.length === 0 ? undefined : channel.payload(eventId, index, step.changes),
+      });
     } catch (err) {
       rows.delete(index);
       this.users.delete(userId);
@@ -179,7 +175,7 @@ export class PipelinedLock {
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) return undefined;
       throw err;
     }
-    if (written.rowCount !== 1) return undefined;
+    if (!written) return undefined;
     this.users.set(userId, { version: user.version + 1, held: withSeat(user.held, seatId) });
     rows.set(index, { snapshot: step.snapshot, version: seat.version + 1 });
     return { ok: true, value: { reply: step.reply, seat: toRecord(seatId, step.snapshot) } };
@@ -308,17 +304,4 @@ export class PipelinedLock {
 /** `held` with `seatId` among them. */
 function withSeat(held: string[], seatId: string): string[] {
   return held.includes(seatId) ? held : [...held, seatId];
-}
-
-/** Prepared-statement names by text: the one-trip lock has a few shapes, each planned once per connection. */
-const names = new RowCache<string, string>(64);
-
-/** A name unique to `text` (its SHA-1), remembered, for a statement prepared on each connection. */
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `lock_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    names.set(text, name);
-  }
-  return name;
 }

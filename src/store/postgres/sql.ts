@@ -212,6 +212,77 @@ export const sql = {
   listen: (channel: string) => `LISTEN ${channel}`,
 
   /**
+   * Many one-trip locks in one statement (one round trip, one commit): each row of the arrays is
+   * one lock decided in JavaScript on rows as its process saw them, written only if every version
+   * it was decided on still holds, exactly as the one-lock statement checks them: the event's row
+   * (`sale_id` null: no sales window), the seat's version (0: no row), then the user's version
+   * bumped by compare-and-set (or, at 0, the user's first row, made only if no seat names the user
+   * as holder), then the seat written by compare-and-set (an update decided on a live lock only
+   * before `live_until`, by `now`), the counters and the notification. Rows are independent: one
+   * whose check fails writes nothing and the others go on. Rows are locked in one order (users,
+   * then seats by index, then counters by block and shard), the sort nodes making each stage finish
+   * before the next begins. The numbers (`n`, from 1) of the rows written come back.
+   *
+   * Parameters, one array each: event, idx, seat version, user, user version, sale event, sale
+   * version, state, snapshot, locked_until, holder, live_until, block, shard, locked delta, booked
+   * delta, NOTIFY payload (null: nothing to publish). No two rows share a seat or a user.
+   */
+  writeLocks: (channel: string, now: string) =>
+    `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::integer[], $3::integer[], $4::text[], $5::integer[],
+             $6::text[], $7::integer[], $8::text[], $9::jsonb[], $10::bigint[], $11::text[],
+             $12::bigint[], $13::integer[], $14::integer[], $15::bigint[], $16::bigint[], $17::text[])
+           WITH ORDINALITY AS i(event_id, idx, seat_version, user_id, user_version, sale_id,
+             sale_version, state, snapshot, locked_until, holder, live_until, block, shard, locked,
+             booked, payload, n)),
+       checked AS (
+         SELECT i.* FROM input i
+         WHERE (i.sale_id IS NULL
+             OR EXISTS (SELECT 1 FROM event e WHERE e.id = i.sale_id AND e.version = i.sale_version))
+           AND (SELECT coalesce(max(s.version), 0) FROM seat s
+             WHERE s.event_id = i.event_id AND s.idx = i.idx) = i.seat_version),
+       firsts AS (
+         INSERT INTO user_locks (event_id, user_id, version)
+         SELECT c.event_id, c.user_id, 1 FROM checked c
+         WHERE c.user_version = 0
+           AND NOT EXISTS (SELECT 1 FROM seat s WHERE s.event_id = c.event_id AND s.holder = c.user_id)
+         ORDER BY c.event_id, c.user_id
+         ON CONFLICT (event_id, user_id) DO NOTHING RETURNING event_id, user_id),
+       bumped AS (
+         UPDATE user_locks u SET version = u.version + 1 FROM checked c
+         WHERE c.user_version > 0 AND u.event_id = c.event_id AND u.user_id = c.user_id
+           AND u.version = c.user_version
+         RETURNING u.event_id, u.user_id),
+       mine AS (
+         SELECT c.* FROM checked c
+           JOIN (SELECT * FROM firsts UNION ALL SELECT * FROM bumped) m USING (event_id, user_id)
+         ORDER BY c.event_id, c.idx),
+       inserted AS (
+         INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
+         SELECT event_id, idx, state, snapshot, 1, locked_until, holder FROM mine
+         WHERE seat_version = 0
+         ON CONFLICT (event_id, idx) DO NOTHING RETURNING event_id, idx),
+       updated AS (
+         UPDATE seat s SET state = m.state, snapshot = m.snapshot, version = s.version + 1,
+             locked_until = m.locked_until, holder = m.holder
+         FROM mine m
+         WHERE m.seat_version > 0 AND s.event_id = m.event_id AND s.idx = m.idx
+           AND s.version = m.seat_version AND (m.live_until IS NULL OR ${now} < m.live_until)
+         RETURNING s.event_id, s.idx),
+       written AS (
+         SELECT m.* FROM mine m
+           JOIN (SELECT * FROM inserted UNION ALL SELECT * FROM updated) w USING (event_id, idx)),
+       counted AS (
+         INSERT INTO seat_count (event_id, block, shard, locked, booked)
+         SELECT event_id, block, shard, sum(locked), sum(booked) FROM written
+         WHERE locked <> 0 OR booked <> 0
+         GROUP BY event_id, block, shard ORDER BY event_id, block, shard
+         ON CONFLICT (event_id, block, shard) DO UPDATE
+           SET locked = seat_count.locked + EXCLUDED.locked,
+             booked = seat_count.booked + EXCLUDED.booked)
+       SELECT n, CASE WHEN payload IS NOT NULL THEN pg_notify('${channel}', payload) END FROM written`,
+
+  /**
    * Bumps user `$2`'s lock version in event `$1` (its row made at 1 by the user's first lock) and
    * returns the new one. The row stays locked for the rest of the transaction, so one user's cap
    * checks take turns across instances; a rollback (a refusal) undoes the bump.

@@ -7,14 +7,23 @@ import { serve, type Served } from '../../support/serve';
 import type { PostgresSeatStore } from '../../../src/store/postgres/PostgresSeatStore';
 import { Venue } from '../../../src/venue';
 
+/** The parameters of each statement {@link sentDuring} saw last, in the same order. */
+let valuesSent: unknown[][] = [];
+
 /** Every statement text sent to PostgreSQL by any connection while `work` runs (one per round trip). */
 async function sentDuring(work: () => Promise<unknown>): Promise<string[]> {
   const sent: string[] = [];
+  valuesSent = [];
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, never called unbound
   const query = Client.prototype.query;
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
     const [first] = args;
     sent.push(typeof first === 'string' ? first : String((first as { text?: string })?.text));
+    valuesSent.push(
+      typeof first === 'string'
+        ? ((args[1] as unknown[] | undefined) ?? [])
+        : ((first as { values?: unknown[] })?.values ?? []),
+    );
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
   try {
@@ -23,6 +32,14 @@ async function sentDuring(work: () => Promise<unknown>): Promise<string[]> {
     Client.prototype.query = query;
   }
   return sent;
+}
+
+/** Where each column of `sql.writeLocks` is among its parameters (one array each). */
+const LOCK_COLUMNS = { seat: 1, user: 3, userVersion: 4, saleEvent: 5 } as const;
+
+/** One column of a batched lock statement's parameters: one value per lock in it. */
+function lockColumn(values: unknown[], column: keyof typeof LOCK_COLUMNS): unknown[] {
+  return values[LOCK_COLUMNS[column]] as unknown[];
 }
 
 const KEY = 'sk_test_round_trips';
@@ -81,8 +98,10 @@ describe('A lock on PostgreSQL (round trips)', function () {
     const sent = await sentDuring(async () => ok(await one.api.lock('A2', 'alice')));
     expect(sent).to.have.length(1);
     // One statement, no transaction block around it: it is its own transaction, committed once.
-    expect(sent[0]).to.match(/^WITH sale AS .*mine AS \(UPDATE user_locks.*written AS/s);
+    expect(sent[0]).to.match(/^WITH input AS .*bumped AS \(\s*UPDATE user_locks.*written AS/s);
     expect(sent[0]).not.to.match(/BEGIN|COMMIT|;/);
+    // Decided on alice's row at version 1 (her first lock), so it bumps at 1.
+    expect(lockColumn(valuesSent[0], 'userVersion')).to.deep.equal([1]);
     expect(await holderOf('A2')).to.equal('alice');
     expect(await userVersion('alice')).to.equal(2);
   });
@@ -90,7 +109,8 @@ describe('A lock on PostgreSQL (round trips)', function () {
   it('takes a free seat in one statement for a user this process never saw, making the user’s row in it', async () => {
     const sent = await sentDuring(async () => ok(await one.api.lock('A3', 'carol')));
     expect(sent).to.have.length(1);
-    expect(sent[0]).to.match(/mine AS \(INSERT INTO user_locks/);
+    expect(sent[0]).to.match(/firsts AS \(\s*INSERT INTO user_locks/);
+    expect(lockColumn(valuesSent[0], 'userVersion')).to.deep.equal([0]);
     expect(await userVersion('carol')).to.equal(1);
   });
 
@@ -122,7 +142,8 @@ describe('A lock on PostgreSQL (round trips)', function () {
     expect(reread[0]).to.match(/FROM event\s+WHERE id = 'show'/);
     const sent = await sentDuring(async () => ok(await api.event('show').lock('A2', 'bob')));
     expect(sent).to.have.length(1);
-    expect(sent[0]).to.match(/FROM event WHERE id = \$\d+ AND version = \$\d+/);
+    expect(sent[0]).to.match(/FROM event e WHERE e.id = i.sale_id AND e.version = i.sale_version/);
+    expect(lockColumn(valuesSent[0], 'saleEvent')).to.deep.equal(['show']);
   });
 
   describe('when another instance changed the rows this one saw', () => {
