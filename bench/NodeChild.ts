@@ -172,7 +172,14 @@ export class NodeChild {
         resolve(message);
       };
       child.on('message', onMessage);
-      child.send(message, (err) => err && reject(err));
+      // A child that died meanwhile: say how, with the end of what it printed.
+      const failed = (err: Error) =>
+        reject(
+          new Error(
+            `${this.options.script}: ${err.message} (exit ${child.exitCode ?? child.signalCode})\n${this.output.slice(-2000)}`,
+          ),
+        );
+      child.send(message, (err) => err && failed(err));
     });
   }
 
