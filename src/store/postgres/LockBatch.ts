@@ -140,33 +140,13 @@ export class LockBatch {
     return batch;
   }
 
+  /** Sends one statement; never rejects (each lock hears its own outcome). */
   private async send(batch: Waiting[]): Promise<void> {
-    const writes = batch.map((b) => b.write);
-    const column = <T>(pick: (w: LockWrite) => T) => writes.map(pick);
-    const params = [
-      column((w) => w.eventId),
-      column((w) => w.index),
-      column((w) => w.seatVersion),
-      column((w) => w.userId),
-      column((w) => w.userVersion),
-      column((w) => w.sale?.id ?? null),
-      column((w) => w.sale?.version ?? null),
-      column((w) => w.state),
-      column((w) => w.snapshot),
-      column((w) => w.lockedUntil),
-      column((w) => w.holder),
-      column((w) => w.liveUntil ?? null),
-      column((w) => w.block),
-      column((w) => w.shard),
-      column((w) => w.locked),
-      column((w) => w.booked),
-      column((w) => w.payload ?? null),
-    ];
     let written: Set<number>;
     try {
       const result = await this.options.db.query<{ n: string }>(
         this.text,
-        params,
+        lockColumns(batch.map((b) => b.write)),
         'write',
         this.name,
       );
@@ -177,4 +157,28 @@ export class LockBatch {
     }
     batch.forEach((b, i) => b.resolve(written.has(i + 1)));
   }
+}
+
+/** The parameters of `sql.writeLocks`: one array per column, one value per lock, in order. */
+function lockColumns(writes: LockWrite[]): unknown[][] {
+  const column = <T>(pick: (w: LockWrite) => T) => writes.map(pick);
+  return [
+    column((w) => w.eventId),
+    column((w) => w.index),
+    column((w) => w.seatVersion),
+    column((w) => w.userId),
+    column((w) => w.userVersion),
+    column((w) => w.sale?.id ?? null),
+    column((w) => w.sale?.version ?? null),
+    column((w) => w.state),
+    column((w) => w.snapshot),
+    column((w) => w.lockedUntil),
+    column((w) => w.holder),
+    column((w) => w.liveUntil ?? null),
+    column((w) => w.block),
+    column((w) => w.shard),
+    column((w) => w.locked),
+    column((w) => w.booked),
+    column((w) => w.payload ?? null),
+  ];
 }
