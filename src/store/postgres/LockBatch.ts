@@ -63,10 +63,12 @@ interface Waiting {
  * through its commit) per batch instead of per lock; the service pays one socket write.
  *
  * Each lock is still checked and written on its own terms (`sql.writeLocks`): one whose versions
- * moved on writes nothing while the others commit. Two locks of one seat or one user never share
- * a statement (the later one waits for the next), so a row's outcome is its own. A statement that
- * fails fails each of its locks with its error (a deadlock or serialization failure: the caller
- * decides each afresh, as for a single lock).
+ * moved on, or whose user or seat row another transaction holds, writes nothing while the others
+ * commit, and the statement never waits on such a row. Two locks of one seat or one user never
+ * share a statement (the later one waits for the next, or is answered "not written" at once when
+ * the earlier took the seat), so a row's outcome is its own. A statement that fails fails each of
+ * its locks with its error (a deadlock or serialization failure: the caller decides each afresh,
+ * as for a single lock).
  *
  * @example
  * ```ts
@@ -106,7 +108,7 @@ export class LockBatch {
   }
 
   private pump(): void {
-    const max = this.options.maxInFlight ?? 1;
+    const max = Math.max(1, this.options.maxInFlight ?? 1);
     while (this.inFlight < max && this.waiting.length > 0) {
       const batch = this.take();
       this.inFlight++;
@@ -119,15 +121,14 @@ export class LockBatch {
 
   /** The next statement's locks: the oldest waiting, skipping any whose seat or user is taken. */
   private take(): Waiting[] {
-    const maxRows = this.options.maxRows ?? 100;
+    const maxRows = Math.max(1, this.options.maxRows ?? 100);
     const batch: Waiting[] = [];
     const seats = new Set<string>();
     const users = new Set<string>();
     const left: Waiting[] = [];
     for (const waiting of this.waiting) {
-      const { eventId, index, userId } = waiting.write;
-      const seat = `${eventId}\u0000${index}`;
-      const user = `${eventId}\u0000${userId}`;
+      const seat = seatKey(waiting.write);
+      const user = `${waiting.write.eventId}\u0000${waiting.write.userId}`;
       if (batch.length >= maxRows || seats.has(seat) || users.has(user)) {
         left.push(waiting);
         continue;
@@ -156,7 +157,30 @@ export class LockBatch {
       return;
     }
     batch.forEach((b, i) => b.resolve(written.has(i + 1)));
+    this.settleLosers(batch.filter((_, i) => written.has(i + 1)).map((b) => b.write));
   }
+
+  /**
+   * Locks still waiting for a seat one of `written` just took, decided on the version it took it
+   * at (or an older one): their check can only fail, so they are answered now ("not written": the
+   * caller decides them on rows read afresh) instead of after a statement more each.
+   */
+  private settleLosers(written: LockWrite[]): void {
+    if (written.length === 0 || this.waiting.length === 0) return;
+    const taken = new Map(written.map((w) => [seatKey(w), w.seatVersion]));
+    const left: Waiting[] = [];
+    for (const waiting of this.waiting) {
+      const version = taken.get(seatKey(waiting.write));
+      if (version !== undefined && waiting.write.seatVersion <= version) waiting.resolve(false);
+      else left.push(waiting);
+    }
+    this.waiting.splice(0, this.waiting.length, ...left);
+  }
+}
+
+/** A seat's key among the locks of every event. */
+function seatKey(write: LockWrite): string {
+  return `${write.eventId}\u0000${write.index}`;
 }
 
 /** The parameters of `sql.writeLocks`: one array per column, one value per lock, in order. */

@@ -219,9 +219,16 @@ export const sql = {
    * bumped by compare-and-set (or, at 0, the user's first row, made only if no seat names the user
    * as holder), then the seat written by compare-and-set (an update decided on a live lock only
    * before `live_until`, by `now`), the counters and the notification. Rows are independent: one
-   * whose check fails writes nothing and the others go on. Rows are locked in one order (users,
-   * then seats by index, then counters by block and shard), the sort nodes making each stage finish
-   * before the next begins. The numbers (`n`, from 1) of the rows written come back.
+   * whose check fails writes nothing and the others go on.
+   *
+   * Rows are locked stage by stage, each stage in one order, the order every other writer uses
+   * too: users (first rows, then existing rows by user), then seats (existing rows by index, then
+   * first rows by index, as `MultiSeatApply`), then counters by block and shard. An existing user
+   * or seat row that another transaction holds is skipped (`SKIP LOCKED`): its lock is not written
+   * here, and the caller decides it on the two-message path, which waits its turn. So the
+   * statement never waits on a row a two-message lock, a hold or a sweep holds, and one busy row
+   * cannot hold up the other locks of the statement. The numbers (`n`, from 1) of the rows
+   * written come back.
    *
    * Parameters, one array each: event, idx, seat version, user, user version, sale event, sale
    * version, state, snapshot, locked_until, holder, live_until, block, shard, locked delta, booked
@@ -248,30 +255,42 @@ export const sql = {
            AND NOT EXISTS (SELECT 1 FROM seat s WHERE s.event_id = c.event_id AND s.holder = c.user_id)
          ORDER BY c.event_id, c.user_id
          ON CONFLICT (event_id, user_id) DO NOTHING RETURNING event_id, user_id),
+       users AS (
+         SELECT u.event_id, u.user_id FROM checked c
+           JOIN user_locks u ON u.event_id = c.event_id AND u.user_id = c.user_id
+             AND u.version = c.user_version
+         WHERE c.user_version > 0
+         ORDER BY u.event_id, u.user_id
+         FOR UPDATE OF u SKIP LOCKED),
        bumped AS (
-         UPDATE user_locks u SET version = u.version + 1 FROM checked c
-         WHERE c.user_version > 0 AND u.event_id = c.event_id AND u.user_id = c.user_id
-           AND u.version = c.user_version
+         UPDATE user_locks u SET version = u.version + 1 FROM users l
+         WHERE u.event_id = l.event_id AND u.user_id = l.user_id
          RETURNING u.event_id, u.user_id),
        mine AS (
          SELECT c.* FROM checked c
            JOIN (SELECT * FROM firsts UNION ALL SELECT * FROM bumped) m USING (event_id, user_id)
          ORDER BY c.event_id, c.idx),
+       seats AS (
+         SELECT s.event_id, s.idx FROM mine m
+           JOIN seat s ON s.event_id = m.event_id AND s.idx = m.idx AND s.version = m.seat_version
+         WHERE m.seat_version > 0
+         ORDER BY s.event_id, s.idx
+         FOR UPDATE OF s SKIP LOCKED),
+       updated AS (
+         UPDATE seat s SET state = m.state, snapshot = m.snapshot, version = s.version + 1,
+             locked_until = m.locked_until, holder = m.holder
+         FROM seats l JOIN mine m USING (event_id, idx)
+         WHERE s.event_id = l.event_id AND s.idx = l.idx
+           AND (m.live_until IS NULL OR ${now} < m.live_until)
+         RETURNING s.event_id, s.idx),
        inserted AS (
          INSERT INTO seat (event_id, idx, state, snapshot, version, locked_until, holder)
          SELECT event_id, idx, state, snapshot, 1, locked_until, holder FROM mine
          WHERE seat_version = 0
          ON CONFLICT (event_id, idx) DO NOTHING RETURNING event_id, idx),
-       updated AS (
-         UPDATE seat s SET state = m.state, snapshot = m.snapshot, version = s.version + 1,
-             locked_until = m.locked_until, holder = m.holder
-         FROM mine m
-         WHERE m.seat_version > 0 AND s.event_id = m.event_id AND s.idx = m.idx
-           AND s.version = m.seat_version AND (m.live_until IS NULL OR ${now} < m.live_until)
-         RETURNING s.event_id, s.idx),
        written AS (
          SELECT m.* FROM mine m
-           JOIN (SELECT * FROM inserted UNION ALL SELECT * FROM updated) w USING (event_id, idx)),
+           JOIN (SELECT * FROM updated UNION ALL SELECT * FROM inserted) w USING (event_id, idx)),
        counted AS (
          INSERT INTO seat_count (event_id, block, shard, locked, booked)
          SELECT event_id, block, shard, sum(locked), sum(booked) FROM written

@@ -107,15 +107,81 @@ describe('Locks written many to a statement (LockBatch)', function () {
     expect(await batch.write(lockOf(8, 'late'))).to.equal(true);
   });
 
-  it('never puts two locks of one seat in one statement: the later waits for the next, and loses', async () => {
+  it('never puts two locks of one seat in one statement: the later one loses as soon as the earlier took the seat', async () => {
     const written = await Promise.all([
       batch.write(lockOf(10, 'ann')),
       batch.write(lockOf(10, 'ben')),
       batch.write(lockOf(11, 'cat')),
     ]);
     expect(written).to.deep.equal([true, false, true]);
-    expect(statements).to.deep.equal([2, 1]);
+    // Decided on the version ann's lock took the seat at, ben's could only fail: no statement.
+    expect(statements).to.deep.equal([2]);
     expect((await rowOf(10))?.holder).to.equal('ann');
+  });
+
+  it('sends the later lock of a seat when the earlier one did not take it', async () => {
+    expect(await batch.write(lockOf(30, 'owner'))).to.equal(true);
+    statements = [];
+    const written = await Promise.all([
+      // Decided on "no row yet": fails its check, so the seat is still open to the next guess.
+      batch.write(lockOf(30, 'stale')),
+      batch.write(lockOf(30, 'fresh', { seatVersion: 1 })),
+    ]);
+    expect(written).to.deep.equal([false, true]);
+    expect(statements).to.deep.equal([1, 1]);
+  });
+
+  describe('a row another transaction holds', () => {
+    /** Runs `work` while another connection holds the rows `locking` locks, then lets them go. */
+    const whileHeld = async <T>(locking: string, params: unknown[], work: () => Promise<T>) => {
+      const other = new Client({ connectionString: db().url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query(locking, params);
+        return await work();
+      } finally {
+        await other.query('ROLLBACK');
+        await other.end();
+      }
+    };
+
+    it('skips a user whose row is held: that lock is not written, the others are, and nobody waits', async () => {
+      expect(await batch.write(lockOf(40, 'held'))).to.equal(true);
+      const written = await whileHeld(
+        'SELECT 1 FROM user_locks WHERE event_id = $1 AND user_id = $2 FOR UPDATE',
+        ['default', 'held'],
+        () =>
+          Promise.all([
+            batch.write(lockOf(41, 'held', { userVersion: 1 })),
+            batch.write(lockOf(42, 'free')),
+          ]),
+      );
+      expect(written).to.deep.equal([false, true]);
+      expect(await rowOf(41)).to.equal(undefined);
+      // Once the row is let go, the same lock is written.
+      expect(await batch.write(lockOf(41, 'held', { userVersion: 1 }))).to.equal(true);
+    });
+
+    it('skips a seat whose row is held: that lock is not written, the others are, and nobody waits', async () => {
+      expect(await batch.write(lockOf(43, 'before'))).to.equal(true);
+      const written = await whileHeld(
+        'SELECT 1 FROM seat WHERE event_id = $1 AND idx = $2 FOR UPDATE',
+        ['default', 43],
+        () =>
+          Promise.all([
+            batch.write(lockOf(43, 'after', { seatVersion: 1 })),
+            batch.write(lockOf(44, 'other')),
+          ]),
+      );
+      expect(written).to.deep.equal([false, true]);
+      expect(await rowOf(43)).to.deep.equal({ holder: 'before', version: 1 });
+      // The user's first row was made before the seat was skipped (a version bump without a
+      // lock, as when a seat's guess fails): the next try is decided on it.
+      const retry = lockOf(43, 'after', { seatVersion: 1, userVersion: 1 });
+      expect(await batch.write(retry)).to.equal(true);
+      expect(await rowOf(43)).to.deep.equal({ holder: 'after', version: 2 });
+    });
   });
 
   it('never puts two locks of one user in one statement: each is checked on the user’s version', async () => {
