@@ -309,32 +309,9 @@ export const sql = {
   bumpUserLocks: `INSERT INTO user_locks (event_id, user_id, version) VALUES ($1, $2, 1)
            ON CONFLICT (event_id, user_id) DO UPDATE SET version = user_locks.version + 1
            RETURNING version`,
-  /**
-   * Whether seat `$2` of event `$1` is still at `version` (0: it has no row), in the statement's
-   * snapshot: a test before writing, never instead of the seat's own compare-and-set.
-   */
-  seatAtVersion: (version: string) =>
-    `(SELECT coalesce(max(version), 0) FROM seat WHERE event_id = $1 AND idx = $2) = ${version}`,
   /** A row only while event `id` is still at `version` (the sales window a lock was judged on). */
   eventAtVersion: (id: string, version: string) =>
     `SELECT 1 FROM event WHERE id = ${id} AND version = ${version}`,
-  /**
-   * Bumps the lock version of user `user` in event `$1` only if it is still `version` (the locks
-   * the cap was asked on), and only if `check` holds; a row comes back when it did.
-   */
-  bumpUserLocksAtVersion: (user: string, version: string, check: string) =>
-    `UPDATE user_locks SET version = version + 1
-           WHERE event_id = $1 AND user_id = ${user} AND version = ${version} AND ${check}
-           RETURNING version`,
-  /**
-   * The first lock version of user `user` in event `$1`, only if the user has none yet, holds no
-   * seat's lock row (a lock taken without the cap), and `check` holds; a row comes back when made.
-   */
-  firstUserLock: (user: string, check: string) =>
-    `INSERT INTO user_locks (event_id, user_id, version) SELECT $1::text, ${user}::text, 1
-           WHERE NOT EXISTS (SELECT 1 FROM seat WHERE event_id = $1 AND holder = ${user}::text)
-             AND ${check}
-           ON CONFLICT (event_id, user_id) DO NOTHING RETURNING version`,
   /** Seats of event `$1` whose lock names `$2` as holder (whether each still counts is the machine's call). */
   selectLocksOf: 'SELECT idx, snapshot FROM seat WHERE event_id = $1 AND holder = $2 ORDER BY idx',
 
