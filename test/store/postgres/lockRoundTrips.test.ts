@@ -35,7 +35,7 @@ async function sentDuring(work: () => Promise<unknown>): Promise<string[]> {
 }
 
 /** Where each column of `sql.writeLocks` is among its parameters (one array each). */
-const LOCK_COLUMNS = { seat: 1, user: 3, userVersion: 4, saleEvent: 5 } as const;
+const LOCK_COLUMNS = { userVersion: 4, saleEvent: 5 } as const;
 
 /** One column of a batched lock statement's parameters: one value per lock in it. */
 function lockColumn(values: unknown[], column: keyof typeof LOCK_COLUMNS): unknown[] {
